@@ -1,0 +1,57 @@
+// Every bound taxiway enforces, each with the reason for its value. Code refers to these names,
+// never to bare numbers, so that a reader can audit all limits in one place. checkLimits() asserts
+// the relationships between them at startup.
+
+import { assert } from './assert.js';
+
+export const limits = {
+  // ---- HTTP API -------------------------------------------------------------------------------
+  /**
+   * Largest request body on the JSON endpoints. Every write becomes one replicated log entry and
+   * Consul caps those at raft's suggested 512 KiB (SuggestedMaxDataSize); accepting more here would
+   * only fail later, inside the log.
+   */
+  httpBodyBytesMax: 512 * 1024,
+  /** Request line + headers. Node's own default (16 KiB); Consul clients send a few hundred bytes. */
+  httpHeaderBytesMax: 16 * 1024,
+  /**
+   * Concurrent connections from one client IP (Consul's limits.http_max_conns_per_client default).
+   * Over the cap a new connection is answered 429, never silently dropped (hashicorp/consul#7527).
+   */
+  httpConnectionsPerClientDefault: 200,
+  /**
+   * Concurrent HTTP connections in all. Below the process's file-descriptor limit (20,000 hard on
+   * our machines) with room for DNS, RPC and log files.
+   */
+  httpConnectionsMax: 16_384,
+  /** Time to receive the request headers; bounds slow-loris clients. */
+  httpHeadersTimeoutMs: 30_000,
+  /** Idle keep-alive connections are closed after this (Go's net/http default is similar). */
+  httpKeepAliveTimeoutMs: 65_000,
+  /** Longest path segment (service and node names in the URL) fastify will route. */
+  httpPathParamBytesMax: 2048,
+
+  // ---- Blocking queries -----------------------------------------------------------------------
+  /** ?wait= when absent (Consul's default). */
+  blockingWaitMsDefault: 5 * 60_000,
+  /** ?wait= is clamped to this (Consul's maximum). */
+  blockingWaitMsMax: 10 * 60_000,
+  /** A random extra of up to wait/16 spreads out the wake-ups of clients that began together. */
+  blockingJitterFraction: 1 / 16,
+  /** Watch keys one query may hold; our queries use one to three, so more means a bug. */
+  watchKeysPerQueryMax: 64,
+
+  // ---- Catalog --------------------------------------------------------------------------------
+  /** Meta pairs per node or service, and their sizes (Consul's structs.ValidateMetadata). */
+  metaPairsMax: 64,
+  metaKeyBytesMax: 128,
+  metaValueBytesMax: 512,
+  /** Output kept from a check run (Consul's default OutputMaxSize). */
+  checkOutputBytesMax: 4096,
+} as const;
+
+/** Asserts the relationships between limits; called once at agent start. */
+export function checkLimits(): void {
+  assert(limits.blockingWaitMsDefault <= limits.blockingWaitMsMax, 'default wait exceeds max wait');
+  assert(limits.httpConnectionsPerClientDefault <= limits.httpConnectionsMax, 'per-client cap exceeds total cap');
+}
