@@ -1,0 +1,57 @@
+// The replicated commands: every change to the state store is one of these, numbered, applied in
+// log order by fsm.ts on every server. Numbers are fixed forever: a number is never reused or
+// renumbered, because logs and snapshots written by older versions must replay the same way.
+// A command whose number has IGNORABLE_FLAG set may be skipped by a server that does not know it
+// (for rolling upgrades); any other unknown number stops the server, since skipping it would
+// silently diverge the state.
+//
+// Commands carry fully decided data: IDs, timestamps and defaults are fixed before proposing
+// (style rule 6), so applying a command is deterministic.
+
+import { Packr } from 'msgpackr';
+import type { Registration } from '../structs/registration.js';
+
+export const CommandType = {
+  Register: 0,
+  Deregister: 1,
+} as const;
+export type CommandType = (typeof CommandType)[keyof typeof CommandType];
+
+/** Set on a command number that servers which do not know it may skip. */
+export const IGNORABLE_FLAG = 128;
+
+/** Registers (or updates) a node and optionally one service and some checks on it, atomically. */
+export interface RegisterCommand extends Registration {
+  readonly type: typeof CommandType.Register;
+}
+
+/** Removes a service and/or a check from a node, or, when neither is named, the node itself. */
+export interface DeregisterCommand {
+  readonly type: typeof CommandType.Deregister;
+  readonly node: string;
+  readonly serviceId: string;
+  readonly checkId: string;
+}
+
+export type Command = RegisterCommand | DeregisterCommand;
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encodeCommand(command: Command): Uint8Array {
+  return packr.pack(command);
+}
+
+/** The outcome of decoding a log entry: a known command, or an unknown number and whether it may be skipped. */
+export type DecodedCommand =
+  | { readonly kind: 'command'; readonly command: Command }
+  | { readonly kind: 'unknown'; readonly type: number; readonly ignorable: boolean };
+
+const knownTypes = new Set<number>(Object.values(CommandType));
+
+export function decodeCommand(bytes: Uint8Array): DecodedCommand {
+  const value: unknown = packr.unpack(bytes);
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== 'number') return { kind: 'unknown', type: -1, ignorable: false };
+  if (!knownTypes.has(type)) return { kind: 'unknown', type, ignorable: (type & IGNORABLE_FLAG) !== 0 };
+  return { kind: 'command', command: value as Command };
+}

@@ -1,0 +1,50 @@
+// The finite state machine: applies committed log entries to the state store, in log order.
+// apply(index, bytes) is the single entry point for every change to replicated state; in dev mode
+// a single-node in-process log feeds it, in a cluster the Raft driver does. It must be
+// deterministic: same entries in the same order → same state on every server.
+
+import { AssertionError, unreachable } from '../lib/assert.js';
+import { TaxiwayError } from '../lib/errors.js';
+import { type Command, CommandType, decodeCommand } from './commands.js';
+import type { StateStore } from './store.js';
+import { applyDeregister, applyRegister } from './tables/registration.js';
+
+/**
+ * What applying one entry produced. Errors here are deterministic outcomes of the command (every
+ * server reaches the same one), returned to whoever proposed it, never thrown into the log loop.
+ */
+export type ApplyResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: TaxiwayError };
+
+export class Fsm {
+  constructor(readonly store: StateStore) {}
+
+  apply(index: number, bytes: Uint8Array): ApplyResult {
+    const decoded = decodeCommand(bytes);
+    if (decoded.kind === 'unknown') {
+      // Skipping an unknown command would silently diverge this server from the others.
+      if (!decoded.ignorable) throw new AssertionError(`log entry ${index} holds unknown command type ${decoded.type}`);
+      return { ok: true, value: undefined };
+    }
+    return this.applyCommand(index, decoded.command);
+  }
+
+  applyCommand(index: number, command: Command): ApplyResult {
+    try {
+      return { ok: true, value: this.dispatch(index, command) };
+    } catch (error) {
+      if (error instanceof TaxiwayError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  private dispatch(index: number, command: Command): unknown {
+    switch (command.type) {
+      case CommandType.Register:
+        return applyRegister(this.store, index, command);
+      case CommandType.Deregister:
+        return applyDeregister(this.store, index, command);
+      default:
+        return unreachable(command);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// Watches: how blocking queries learn that what they read has changed.
+//
+// Every read names the watch keys it depends on (a table such as "services", or a narrower key
+// such as "service:web" or "node:n1"); every write transaction touches the keys of what it changed.
+// At commit the store records the commit's index against each touched key (so a read's result
+// index is the largest index among its keys) and then wakes the watchers of those keys, each
+// watcher once per commit. Narrow keys are what keep one service's churn from waking the watchers
+// of every other service (hashicorp/consul#1244).
+
+import { assert } from '../lib/assert.js';
+import { limits } from '../lib/limits.js';
+
+/** Watch keys of the catalog tables; helpers keep their spelling in one place. */
+export const watchKeys = {
+  nodes: 'nodes',
+  services: 'services',
+  checks: 'checks',
+  node: (name: string) => `node:${name.toLowerCase()}`,
+  service: (name: string) => `service:${name.toLowerCase()}`,
+  /** Mesh-capable instances for a destination: its sidecar proxies and native instances. */
+  connect: (destination: string) => `connect:${destination.toLowerCase()}`,
+} as const;
+
+/** The keys one read depended on. Reads add to it; the blocking query watches it. */
+export class WatchSet {
+  readonly keys = new Set<string>();
+
+  add(key: string): void {
+    this.keys.add(key);
+    assert(this.keys.size <= limits.watchKeysPerQueryMax, `a query watches more than ${limits.watchKeysPerQueryMax} keys`);
+  }
+}
+
+export type Unwatch = () => void;
+
+/** Key → callbacks. Callbacks run after the commit that touched the key has fully applied. */
+export class Watchers {
+  private readonly byKey = new Map<string, Set<() => void>>();
+
+  watch(keys: Iterable<string>, onChange: () => void): Unwatch {
+    const registered: string[] = [];
+    for (const key of keys) {
+      let set = this.byKey.get(key);
+      if (set === undefined) this.byKey.set(key, (set = new Set()));
+      set.add(onChange);
+      registered.push(key);
+    }
+    return () => {
+      for (const key of registered) {
+        const set = this.byKey.get(key);
+        if (set === undefined) continue;
+        set.delete(onChange);
+        if (set.size === 0) this.byKey.delete(key);
+      }
+    };
+  }
+
+  /** Calls every callback watching any of `keys`, each once. */
+  notify(keys: Iterable<string>): void {
+    const callbacks = new Set<() => void>();
+    for (const key of keys) for (const callback of this.byKey.get(key) ?? []) callbacks.add(callback);
+    for (const callback of callbacks) callback();
+  }
+
+  /** Calls every callback (a restore replaced all state). */
+  notifyAll(): void {
+    this.notify([...this.byKey.keys()]);
+  }
+
+  /** Number of keys watched; lets tests prove that finished queries leave nothing behind. */
+  get watchedKeyCount(): number {
+    return this.byKey.size;
+  }
+}
