@@ -1,0 +1,109 @@
+// The calls an agent makes to a server, and their argument and reply types. In dev mode the agent
+// and server share a process and the in-process client calls the server's handlers directly; the
+// cluster issue carries the same calls over the RPC port. Errors cross as TaxiwayError codes.
+
+import type { HealthCheck } from '../structs/check.js';
+import type { Node } from '../structs/node.js';
+import type { Registration } from '../structs/registration.js';
+import type { NodeService } from '../structs/service.js';
+import type { CheckStatus } from '../structs/check.js';
+
+/** Options every read carries: target datacenter, token, blocking and consistency. */
+export interface QueryOptions {
+  readonly datacenter: string;
+  readonly token: string;
+  /** ?index=: block until the result index passes this (0 = no blocking). */
+  readonly minQueryIndex: number;
+  /** ?wait= in ms (0 = the default wait). */
+  readonly maxQueryTimeMs: number;
+  readonly allowStale: boolean;
+  readonly requireConsistent: boolean;
+  /** ?max_stale= in ms (0 = no bound). */
+  readonly maxStaleMs: number;
+  /** ?filter= expression ("" = none). */
+  readonly filter: string;
+}
+
+/** Options every write carries. */
+export interface WriteOptions {
+  readonly datacenter: string;
+  readonly token: string;
+}
+
+export type ConsistencyLevel = 'leader' | 'stale' | 'consistent';
+
+/** What a read reply says about itself; rendered as X-Consul-* headers. */
+export interface QueryMeta {
+  /** Never 0 (blocking-query rule 3). */
+  readonly index: number;
+  readonly knownLeader: boolean;
+  readonly lastContactMs: number;
+  readonly consistency: ConsistencyLevel;
+}
+
+export interface QueryReply<T> {
+  readonly meta: QueryMeta;
+  readonly value: T;
+}
+
+/** node-meta=key:value filters: every pair must match the node's Meta exactly. */
+export type NodeMetaFilter = Readonly<Record<string, string>>;
+
+/** /v1/catalog/service elements: Consul's flattened ServiceNode. */
+export type CatalogService = Record<string, unknown>;
+
+/** /v1/health/service elements. */
+export interface ServiceEntry {
+  readonly Node: Node;
+  readonly Service: NodeService;
+  readonly Checks: readonly HealthCheck[];
+}
+
+export interface NodeServicesMap {
+  readonly Node: Node;
+  readonly Services: Readonly<Record<string, NodeService>>;
+}
+
+export interface NodeServicesList {
+  readonly Node: Node;
+  readonly Services: readonly NodeService[];
+}
+
+interface ServiceQuery extends QueryOptions {
+  readonly serviceName: string;
+  /** Every tag must be present (case-insensitively). */
+  readonly tags: readonly string[];
+  readonly nodeMeta: NodeMetaFilter;
+  /** Instances that serve `serviceName` in the mesh (sidecars, native) instead of the service itself. */
+  readonly connect: boolean;
+}
+
+export interface RpcMethods {
+  'Catalog.Register': { args: WriteOptions & { registration: Registration }; reply: boolean };
+  /** Removes the service and/or check named, or the whole node when neither is. */
+  'Catalog.Deregister': { args: WriteOptions & { node: string; serviceId: string; checkId: string }; reply: boolean };
+  'Catalog.ListDatacenters': { args: Record<string, never>; reply: string[] };
+  'Catalog.ListNodes': { args: QueryOptions & { nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly Node[]> };
+  'Catalog.ListServices': { args: QueryOptions & { nodeMeta: NodeMetaFilter }; reply: QueryReply<Record<string, string[]>> };
+  'Catalog.ServiceNodes': { args: ServiceQuery; reply: QueryReply<CatalogService[]> };
+  'Catalog.NodeServices': { args: QueryOptions & { node: string }; reply: QueryReply<NodeServicesMap | null> };
+  'Catalog.NodeServiceList': { args: QueryOptions & { node: string }; reply: QueryReply<NodeServicesList | null> };
+  'Health.ServiceNodes': { args: ServiceQuery & { passingOnly: boolean }; reply: QueryReply<ServiceEntry[]> };
+  'Health.NodeChecks': { args: QueryOptions & { node: string }; reply: QueryReply<readonly HealthCheck[]> };
+  'Health.ServiceChecks': { args: QueryOptions & { serviceName: string; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };
+  'Health.ChecksInState': { args: QueryOptions & { state: CheckStatus | 'any'; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };
+  'Status.Leader': { args: { datacenter: string }; reply: string };
+  'Status.Peers': { args: { datacenter: string }; reply: string[] };
+}
+
+export type RpcMethod = keyof RpcMethods;
+export type RpcArgs<M extends RpcMethod> = RpcMethods[M]['args'];
+export type RpcReply<M extends RpcMethod> = RpcMethods[M]['reply'];
+
+/** How an agent reaches a server. `signal` abandons a blocking call when its caller goes away. */
+export interface RpcClient {
+  call<M extends RpcMethod>(method: M, args: RpcArgs<M>, signal?: AbortSignal): Promise<RpcReply<M>>;
+}
+
+/** The server side: one handler per method. */
+export type RpcHandlers = { readonly [M in RpcMethod]: (args: RpcArgs<M>, signal?: AbortSignal) => Promise<RpcReply<M>> };

@@ -1,0 +1,69 @@
+// Health reads: service instances with their checks (optionally only the passing ones), and checks
+// by node, by service and by state.
+
+import { enforce } from '../../acl/authorizer.js';
+import { checksInState, nodeChecks, serviceChecks, serviceHealth } from '../../catalog/reads/health.js';
+import type { NodeMetaFilter, RpcHandlers, ServiceEntry } from '../../rpc/protocol.js';
+import { type HealthCheck, healthCheckFilterSchema } from '../../structs/check.js';
+import { serviceEntryFilterSchema } from '../../structs/node.js';
+import type { ServerContext } from '../context.js';
+import { filterFor, filtered, runQuery } from '../query.js';
+import { nodeMatchesMeta, serviceEntry, serviceHasTags } from '../render.js';
+
+type HealthHandlers = Pick<RpcHandlers, 'Health.ServiceNodes' | 'Health.NodeChecks' | 'Health.ServiceChecks' | 'Health.ChecksInState'>;
+
+/** ?passing keeps only instances whose every check, node-level ones included, is passing. */
+function allPassing(entry: ServiceEntry): boolean {
+  return entry.Checks.every((check) => check.Status === 'passing');
+}
+
+export function healthHandlers(context: ServerContext): HealthHandlers {
+  const { store } = context;
+  const onMatchingNodes = (checks: readonly HealthCheck[], nodeMeta: NodeMetaFilter): HealthCheck[] =>
+    checks.filter((check) => {
+      const node = store.nodes.get(check.Node.toLowerCase());
+      return node !== undefined && nodeMatchesMeta(node, nodeMeta);
+    });
+  return {
+    'Health.ServiceNodes': (args, signal) => {
+      enforce(context.acl.resolve(args.token), { kind: 'service', name: args.serviceName }, 'read');
+      const filter = filterFor(args.filter, serviceEntryFilterSchema);
+      return runQuery(context, args, signal, (watch) => {
+        const { index, value } = serviceHealth(store, watch, args.serviceName, args.connect);
+        const entries: ServiceEntry[] = [];
+        for (const health of value) {
+          if (!nodeMatchesMeta(health.node, args.nodeMeta) || !serviceHasTags(health.service, args.tags)) continue;
+          const entry = serviceEntry(health);
+          if (!args.passingOnly || allPassing(entry)) entries.push(entry);
+        }
+        return { index, value: filtered(entries, filter) };
+      });
+    },
+
+    'Health.NodeChecks': (args, signal) => {
+      enforce(context.acl.resolve(args.token), { kind: 'node', name: args.node }, 'read');
+      const filter = filterFor(args.filter, healthCheckFilterSchema);
+      return runQuery(context, args, signal, (watch) => {
+        const { index, value } = nodeChecks(store, watch, args.node);
+        return { index, value: filtered(value, filter) };
+      });
+    },
+
+    'Health.ServiceChecks': (args, signal) => {
+      enforce(context.acl.resolve(args.token), { kind: 'service', name: args.serviceName }, 'read');
+      const filter = filterFor(args.filter, healthCheckFilterSchema);
+      return runQuery(context, args, signal, (watch) => {
+        const { index, value } = serviceChecks(store, watch, args.serviceName);
+        return { index, value: filtered(onMatchingNodes(value, args.nodeMeta), filter) };
+      });
+    },
+
+    'Health.ChecksInState': (args, signal) => {
+      const filter = filterFor(args.filter, healthCheckFilterSchema);
+      return runQuery(context, args, signal, (watch) => {
+        const { index, value } = checksInState(store, watch, args.state);
+        return { index, value: filtered(onMatchingNodes(value, args.nodeMeta), filter) };
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Rendering catalog rows into Consul's response shapes. Rows are stored already shaped as Consul
+// serves them, so most answers embed rows as they are; only /v1/catalog/service flattens.
+
+import type { ServiceInstance } from '../catalog/reads/catalog.js';
+import type { ServiceHealth } from '../catalog/reads/health.js';
+import type { CatalogService, NodeMetaFilter, ServiceEntry } from '../rpc/protocol.js';
+import type { Node } from '../structs/node.js';
+import type { NodeService } from '../structs/service.js';
+
+/** Consul's ServiceNode: node and service fields side by side, service ones prefixed. */
+export function catalogService({ node, service }: ServiceInstance): CatalogService {
+  const out: CatalogService = {
+    ID: node.ID,
+    Node: node.Node,
+    Address: node.Address,
+    Datacenter: node.Datacenter,
+    TaggedAddresses: node.TaggedAddresses,
+    NodeMeta: node.Meta,
+    ServiceKind: service.Kind ?? '',
+    ServiceID: service.ID,
+    ServiceName: service.Service,
+    ServiceTags: service.Tags,
+    ServiceAddress: service.Address,
+    ServiceWeights: service.Weights,
+    ServiceMeta: service.Meta,
+    ServicePort: service.Port,
+    ServiceEnableTagOverride: service.EnableTagOverride,
+    ServiceProxy: service.Proxy,
+    ServiceConnect: service.Connect,
+    CreateIndex: service.CreateIndex,
+    ModifyIndex: service.ModifyIndex,
+  };
+  if (service.TaggedAddresses !== undefined) out.ServiceTaggedAddresses = service.TaggedAddresses;
+  if (service.SocketPath !== undefined) out.ServiceSocketPath = service.SocketPath;
+  if (service.Locality !== undefined) out.ServiceLocality = service.Locality;
+  return out;
+}
+
+export function serviceEntry({ node, service, checks }: ServiceHealth): ServiceEntry {
+  return { Node: node, Service: service, Checks: checks };
+}
+
+export function nodeMatchesMeta(node: Node, filter: NodeMetaFilter): boolean {
+  for (const [key, value] of Object.entries(filter)) if (node.Meta[key] !== value) return false;
+  return true;
+}
+
+/** Every requested tag is on the service, compared case-insensitively as Consul does. */
+export function serviceHasTags(service: NodeService, tags: readonly string[]): boolean {
+  if (tags.length === 0) return true;
+  const have = new Set(service.Tags.map((tag) => tag.toLowerCase()));
+  return tags.every((tag) => have.has(tag.toLowerCase()));
+}
