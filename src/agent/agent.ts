@@ -1,0 +1,153 @@
+// Agent: one taxiway process. Builds every component from the RuntimeConfig and owns the start
+// and stop order:
+//
+//   start: server role (dev/bootstrap: leader of a one-node log, registers itself)
+//        → services and checks from config files → first sync of this node into the catalog
+//        → HTTP API listeners
+//   stop:  HTTP listeners (blocking queries end) → sync timers → server
+//
+// A client agent (no -server) has no server to talk to until the cluster issue brings the RPC
+// client; its catalog calls fail with "No known Consul servers" and its local API still works.
+
+import type { Logger } from 'pino';
+import { aclDisabled } from '../acl/authorizer.js';
+import { type HttpApi, startHttpApi } from '../http/server.js';
+import type { Clock } from '../lib/clock.js';
+import { checkLimits, limits } from '../lib/limits.js';
+import type { Random } from '../lib/random.js';
+import { InProcessClient } from '../rpc/in-process-client.js';
+import { NoServersClient } from '../rpc/no-servers-client.js';
+import type { RpcClient } from '../rpc/protocol.js';
+import { Server } from '../server/server.js';
+import type { NodeContent } from '../structs/registration.js';
+import { consulVersion } from '../version.js';
+import { CatalogSync } from './catalog-sync.js';
+import type { RuntimeConfig } from './config/runtime-config.js';
+import type { DefinitionContext } from './definitions.js';
+import { LocalState, type RegistrationSource } from './local-state.js';
+import { resolveNodeId } from './node-id.js';
+import { applyConfigRegistrations } from './config-registrations.js';
+import { agentSelf } from './self.js';
+
+export interface AgentDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Re-reads the config files and flags the agent started with (for /v1/agent/reload and SIGHUP). */
+  readonly reloadConfig: () => Promise<RuntimeConfig>;
+}
+
+export class Agent {
+  readonly local = new LocalState();
+  readonly server: Server | undefined;
+  readonly rpc: RpcClient;
+  readonly sync: CatalogSync;
+  private http: HttpApi | undefined;
+
+  static async create(config: RuntimeConfig, deps: AgentDeps): Promise<Agent> {
+    checkLimits();
+    return new Agent(config, await resolveNodeId(config.nodeId, config.dataDir, deps.random), deps);
+  }
+
+  private constructor(
+    private currentConfig: RuntimeConfig,
+    readonly nodeId: string,
+    readonly deps: AgentDeps,
+  ) {
+    const { clock, random, logger } = deps;
+    if (currentConfig.serverMode) {
+      this.server = new Server({
+        datacenter: currentConfig.datacenter,
+        self: { nodeName: currentConfig.nodeName, nodeId, address: currentConfig.advertiseAddrLan, serverPort: currentConfig.ports.server },
+        clock,
+        random,
+        acl: aclDisabled,
+      });
+      this.rpc = new InProcessClient(this.server.handlers);
+    } else {
+      this.rpc = new NoServersClient();
+    }
+    this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node: () => this.nodeContent(), agentToken: () => this.currentConfig.acl.tokens.agent, clock, random, logger });
+  }
+
+  get config(): RuntimeConfig {
+    return this.currentConfig;
+  }
+
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
+  async start(): Promise<void> {
+    await this.server?.start();
+    await applyConfigRegistrations(this, this.currentConfig);
+    await this.sync.syncChanges();
+    const { config } = this;
+    if (config.ports.http > 0) {
+      this.http = await startHttpApi(this, {
+        addresses: config.listenAddresses.http,
+        port: config.ports.http,
+        caps: { perClient: config.limits.httpMaxConnsPerClient, total: limits.httpConnectionsMax },
+      });
+    }
+  }
+
+  /** Where the HTTP API listens ("127.0.0.1:8500"), once started. */
+  get httpAddresses(): readonly string[] {
+    return this.http?.addresses ?? [];
+  }
+
+  async stop(): Promise<void> {
+    await this.http?.close();
+    this.sync.stop();
+  }
+
+  /** Re-reads the configuration: registrations from config files, log level and limits change; the rest needs a restart. */
+  async reload(): Promise<void> {
+    const next = await this.deps.reloadConfig();
+    await applyConfigRegistrations(this, next);
+    this.currentConfig = next;
+    this.deps.logger.level = next.logLevel;
+    this.http?.setCaps({ perClient: next.limits.httpMaxConnsPerClient, total: limits.httpConnectionsMax });
+    this.deps.logger.info({ sources: next.sources }, 'configuration reloaded');
+  }
+
+  /** This node as the catalog should show it. */
+  nodeContent(): NodeContent {
+    const { config } = this;
+    return {
+      ID: this.nodeId,
+      Node: config.nodeName,
+      Address: config.advertiseAddrLan,
+      Datacenter: config.datacenter,
+      TaggedAddresses: config.taggedAddresses,
+      Meta: this.nodeMeta(),
+    };
+  }
+
+  nodeMeta(): Record<string, string> {
+    return { ...this.config.nodeMeta, 'consul-network-segment': '', 'consul-version': consulVersion };
+  }
+
+  definitionContext(source: RegistrationSource): DefinitionContext {
+    const { config } = this;
+    return { nodeName: config.nodeName, source, enableScriptChecks: config.enableScriptChecks, enableLocalScriptChecks: config.enableLocalScriptChecks };
+  }
+
+  self(): Record<string, unknown> {
+    const checks = this.local.checks();
+    return agentSelf({
+      config: this.config,
+      nodeId: this.nodeId,
+      nodeMeta: this.nodeMeta(),
+      localServiceCount: this.local.services().length,
+      localCheckCount: checks.length,
+      localTtlCheckCount: checks.filter((check) => check.check.Type === 'ttl').length,
+      server:
+        this.server === undefined
+          ? undefined
+          : { leaderAddress: this.server.context.rpcAddress, appliedIndex: this.server.context.log.appliedIndex, knownDatacenters: 1 },
+      knownServers: this.server === undefined ? 0 : 1,
+    });
+  }
+}
