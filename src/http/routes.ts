@@ -1,0 +1,25 @@
+// Every route of the HTTP API, in one table (Consul's agent/http_register.go). Handlers live in
+// handlers/, one file per area; this list is the map.
+
+import { agentCheckRoutes } from './handlers/agent-checks.js';
+import { agentServiceRoutes } from './handlers/agent-services.js';
+import { agentRoutes } from './handlers/agent.js';
+import { catalogRoutes } from './handlers/catalog.js';
+import { healthRoutes } from './handlers/health.js';
+import { statusRoutes } from './handlers/status.js';
+import type { Route } from './route.js';
+
+export const routes: readonly Route[] = [
+  // /v1/agent/self, /version, /maintenance, /reload, /health/service/{id,name}/*
+  ...agentRoutes,
+  // /v1/agent/services, /service/*, /service/register, /service/deregister/*
+  ...agentServiceRoutes,
+  // /v1/agent/checks, /check/register, /check/deregister/*, /check/{pass,warn,fail,update}/*
+  ...agentCheckRoutes,
+  // /v1/catalog/register, /deregister, /datacenters, /nodes, /services, /service/*, /connect/*, /node/*, /node-services/*
+  ...catalogRoutes,
+  // /v1/health/service/*, /connect/*, /checks/*, /node/*, /state/*
+  ...healthRoutes,
+  // /v1/status/leader, /peers
+  ...statusRoutes,
+];
