@@ -12,6 +12,17 @@ export function filterError(detail: string): TaxiwayError {
   return new TaxiwayError('invalid_filter', consulPrefix + detail);
 }
 
+/**
+ * `text` with control characters written as escapes (\n, \x00), for quoting user input inside a
+ * message without breaking the one-line rule (log lines, HTTP bodies read by humans).
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x1f\x7f]/g, (char) => namedControls[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+const namedControls: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /** A filter rejected at `offset` (a UTF-16 index into `expression`). */
 export function filterErrorAt(expression: string, offset: number, detail: string): TaxiwayError {
   return filterError(`${describePosition(expression, offset)}: ${detail}`);

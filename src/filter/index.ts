@@ -5,7 +5,7 @@
 //        │
 //        ▼  1. lexer.ts         tokens (names, numbers, "strings", `raw`, == != ( ) [ ] .)
 //        ▼  2. parser.ts        syntax tree (ast.ts): or → and → not → match; limits on length
-//        │                      and nesting (filter-limits.ts); syntax errors carry line:column
+//        │                      and nesting (src/lib/limits.ts); syntax errors carry line:column
 //        ▼  3. compile.ts       against the element's Schema (src/structs): selectors resolved
 //        │                      (selector.ts), values converted to their field's type
 //        │                      (coerce.ts), regexes compiled (re2-*.ts); every error found here
@@ -37,7 +37,7 @@ export function compileFilter(expression: string, schema: Schema): CompiledFilte
 }
 
 /** The items that pass `filter`, in their order; all of them when there is no filter. */
-export function applyFilter<T>(items: T[], filter: CompiledFilter | undefined): T[] {
+export function applyFilter<T>(items: readonly T[], filter: CompiledFilter | undefined): readonly T[] {
   if (filter === undefined) return items;
   return items.filter((item) => filter.matches(item));
 }

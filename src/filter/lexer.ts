@@ -70,7 +70,8 @@ function readToken(expression: string, start: number, spaceBefore: boolean): Tok
   identifierPattern.lastIndex = start;
   const identifier = identifierPattern.exec(expression);
   if (identifier !== null) return { kind: 'identifier', text: identifier[0], start, end: start + identifier[0].length, spaceBefore };
-  const hint = char === '=' || char === '!' ? ' (the comparison operators are == and !=)' : '';
+  const hint =
+    char === '=' || char === '!' ? ' (the comparison operators are == and !=)' : char === '<' || char === '>' ? ' (filters have no ordering comparisons, only == and !=)' : ' (quote values that contain it)';
   const shown = String.fromCodePoint(expression.codePointAt(start) as number);
   throw filterErrorAt(expression, start, `unexpected character ${describeText(shown)}${hint}`);
 }

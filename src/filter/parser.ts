@@ -23,15 +23,15 @@
 import type { BinaryMatchOperator, Expression, Selector, Value } from './ast.js';
 import { selectorText } from './ast.js';
 import { describePosition, describeText, filterError, filterErrorAt } from './filter-error.js';
-import { filterLimits } from './filter-limits.js';
+import { limits } from '../lib/limits.js';
 import { tokenize, type Token } from './lexer.js';
 
 const operatorList = '==, !=, contains, not contains, matches, not matches, in, not in, is empty, is not empty';
 
 /** Parses `expression` into a syntax tree. Throws invalid_filter with the position of the fault. */
 export function parseExpression(expression: string): Expression {
-  if (expression.length > filterLimits.expressionLengthMax) {
-    throw filterError(`expression is ${expression.length} characters long; the limit is ${filterLimits.expressionLengthMax}`);
+  if (expression.length > limits.filterExpressionLengthMax) {
+    throw filterError(`expression is ${expression.length} characters long; the limit is ${limits.filterExpressionLengthMax}`);
   }
   return new Parser(expression, tokenize(expression)).parseWhole();
 }
@@ -49,7 +49,10 @@ class Parser {
     const expression = this.parseOr();
     const next = this.peek();
     if (next.kind !== 'end') {
-      const hint = next.kind === 'symbol' && next.text === ')' ? ' (this ")" has no matching "(")' : '';
+      const unmatched = next.kind === 'symbol' && next.text === ')';
+      // `Service.ID == web-1` reads as the value web followed by the number -1.
+      const glued = !unmatched && !next.spaceBefore;
+      const hint = unmatched ? ' (this ")" has no matching "(")' : glued ? ' (quote values that contain characters other than letters, digits and _, e.g. "web-1")' : '';
       throw this.errorAt(next, `expected "and", "or" or the end of the expression, found ${describeToken(next)}${hint}`);
     }
     return expression;
@@ -233,8 +236,8 @@ class Parser {
 
   private enter(token: Token): void {
     this.depth++;
-    if (this.depth > filterLimits.expressionNestingMax) {
-      throw this.errorAt(token, `expression nests "(" and "not" more than ${filterLimits.expressionNestingMax} deep`);
+    if (this.depth > limits.filterExpressionNestingMax) {
+      throw this.errorAt(token, `expression nests "(" and "not" more than ${limits.filterExpressionNestingMax} deep`);
     }
   }
 

@@ -8,7 +8,7 @@
 // only (Go's `$` never matches before a final "\n"); \b is an ASCII word boundary.
 
 import { assert, unreachable } from '../lib/assert.js';
-import { filterLimits } from './filter-limits.js';
+import { limits } from '../lib/limits.js';
 import { classMatches, type CharClass } from './re2-char-class.js';
 import { parseRegex, RegexSyntaxError, type EmptyCondition, type RegexNode } from './re2-syntax.js';
 
@@ -41,8 +41,8 @@ export function compileRegex(pattern: string): RegexCompilation {
 
 /** Appends an instruction and returns its index, refusing to grow past the size limit. */
 function emit(instructions: Instruction[], instruction: Instruction): number {
-  if (instructions.length >= filterLimits.regexInstructionsMax) {
-    throw new RegexSyntaxError('expression too large', `more than ${filterLimits.regexInstructionsMax} instructions`);
+  if (instructions.length >= limits.filterRegexInstructionsMax) {
+    throw new RegexSyntaxError('expression too large', `more than ${limits.filterRegexInstructionsMax} instructions`);
   }
   instructions.push(instruction);
   return instructions.length - 1;

@@ -5,11 +5,13 @@
 //      can always run as an automaton in time linear in the text (re2-program.ts does that).
 //   2. Fidelity: the syntaxes differ. Go rejects (?=, (?<=, \1, \Z and \C, which RegExp accepts;
 //      Go has \A, \z, \Q..\E, (?U), [[:alpha:]], \pL and (?i) mid-pattern, which RegExp lacks;
-//      `$` and `\s` differ in detail. Parsing RE2 ourselves gives Go's meaning for every pattern.
+//      `.` and `\s` differ in detail (RegExp's `.` also stops at \r and U+2028, its `\s` takes
+//      \v and Unicode spaces). Parsing RE2 ourselves gives Go's meaning for every pattern.
 // Errors read as Go's: "error parsing regexp: missing closing ): `(ab`". Captures mean nothing to
 // a yes/no match, so named groups are checked as Go checks them and then treated as plain groups.
 
-import { filterLimits } from './filter-limits.js';
+import { printable } from './filter-error.js';
+import { limits } from '../lib/limits.js';
 import type { CharClass, ClassItem } from './re2-char-class.js';
 import { anyCharClass, literalClass, perlClassItem, posixClassItem, rangesItem, unicodeClassItem } from './re2-char-class.js';
 
@@ -28,7 +30,7 @@ export type RegexNode =
 export class RegexSyntaxError extends Error {
   override readonly name = 'RegexSyntaxError';
   constructor(code: string, fragment: string) {
-    super(`error parsing regexp: ${code}: \`${fragment}\``);
+    super(`error parsing regexp: ${code}: \`${printable(fragment)}\``);
   }
 }
 
@@ -106,7 +108,7 @@ class RegexParser {
     this.position += text.length;
     const min = Number(match[1]);
     const max = match[2] === undefined ? min : match[3] === undefined ? Infinity : Number(match[3]);
-    const limit = filterLimits.regexRepeatCountMax;
+    const limit = limits.filterRegexRepeatCountMax;
     if (min > limit || (max !== Infinity && (max > limit || max < min))) throw new RegexSyntaxError('invalid repeat count', text);
     return { min, max };
   }
@@ -204,7 +206,7 @@ class RegexParser {
   /** The inside of a group up to its `)`; flags set inside do not leak out. */
   private parseGroupBody(flags: Flags): RegexNode {
     this.depth++;
-    if (this.depth > filterLimits.regexNestingMax) throw new RegexSyntaxError('expression nests too deeply', this.pattern);
+    if (this.depth > limits.filterRegexNestingMax) throw new RegexSyntaxError('expression nests too deeply', this.pattern);
     const outer = this.flags;
     this.flags = flags;
     const body = this.parseAlternation();

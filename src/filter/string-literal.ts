@@ -7,6 +7,8 @@
 // after a backslash, so `"a\"b"` is a syntax error there. We read `\"` as an escaped quote, which
 // is what anyone writing it means; no expression go-bexpr accepts is read differently.
 
+import { printable } from './filter-error.js';
+
 export type DecodeResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly offset: number; readonly reason: string };
 
 const simpleEscapes: Readonly<Record<string, string>> = {
@@ -63,7 +65,7 @@ function decodeEscape(body: string, start: number): EscapeResult {
   if (letter === undefined) return { ok: false, offset: start, reason: 'a string cannot end with a lone backslash' };
   const simple = simpleEscapes[letter];
   if (simple !== undefined) return { ok: true, bytes: [simple.charCodeAt(0)], next: start + 2 };
-  const invalid = { ok: false as const, offset: start, reason: `invalid escape sequence \`${body.slice(start, start + 2)}\`` };
+  const invalid = { ok: false as const, offset: start, reason: `invalid escape sequence \`${printable(body.slice(start, start + 2))}\`` };
   switch (letter) {
     case 'x':
       return fixedDigits(body, start + 2, 2, 16, 'byte', invalid);

@@ -4,21 +4,9 @@
 // position and text; positions match go-bexpr's grammar_test.go where that file has the case.
 
 import test from 'ava';
-import { parseExpression, type Expression } from '../../src/filter/index.js';
+import { parseExpression } from '../../src/filter/index.js';
 import { isTaxiwayError } from '../../src/lib/errors.js';
-
-/** The tree without source offsets, in a compact form: selectors and values as plain strings. */
-export function shape(expression: Expression): unknown {
-  switch (expression.type) {
-    case 'or':
-    case 'and':
-      return { [expression.type]: expression.operands.map(shape) };
-    case 'not':
-      return { not: shape(expression.operand) };
-    case 'match':
-      return expression.value === undefined ? [expression.selector.path, expression.operator] : [expression.selector.path, expression.operator, expression.value.raw];
-  }
-}
+import { shape } from './tree-shape.js';
 
 const parses: [string, unknown][] = [
   // Every operator, in the order of Consul's filtering docs.
@@ -98,7 +86,9 @@ const rejects: [string, string, string][] = [
   ['(x in foo', '1:10 (9)', 'unmatched parentheses: expected "and", "or" or ")" to close the "(" at 1:1 (0)'],
   ['x in foo)', '1:9 (8)', 'this ")" has no matching "("'],
   ['Service.Port = 80', '1:14 (13)', 'unexpected character "=" (the comparison operators are == and !=)'],
-  ['Service.Port > 80', '1:14 (13)', 'unexpected character ">"'],
+  ['Service.Port > 80', '1:14 (13)', 'unexpected character ">" (filters have no ordering comparisons, only == and !=)'],
+  ['Node.Meta.email == ops@example.com', '1:23 (22)', 'unexpected character "@" (quote values that contain it)'],
+  ['Service.ID == web-1', '1:18 (17)', 'found "-1" (quote values that contain characters other than letters, digits and _, e.g. "web-1")'],
   ['Service.Port == ', '1:17 (16)', 'expected a value after "==", found end of expression'],
   ['Service.Tags is full', '1:17 (16)', 'expected "empty" or "not empty" after "is"'],
   ['Service.Tags not has x', '1:18 (17)', 'expected "contains", "matches" or "in" after "not"'],
@@ -106,6 +96,7 @@ const rejects: [string, string, string][] = [
   ['Service.1 == 1', '1:9 (8)', 'expected a field name after "Service."'],
   ['Service.Meta."x" == 1', '1:14 (13)', 'write other map keys as ["key"]'],
   ['a == "bad \\q escape"', '1:11 (10)', 'invalid escape sequence `\\q`'],
+  ['a == "\\\n"', '1:7 (6)', 'invalid escape sequence `\\\\n`'], // a backslash then a real newline, shown escaped
   ['a == "\\u12"', '1:7 (6)', 'invalid escape sequence'],
   ['a == "\\xff"', '1:7 (6)', 'do not spell valid UTF-8'],
   ['a == "new\nline"', '1:10 (9)', 'cannot contain a newline'],
