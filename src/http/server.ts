@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Agent } from '../agent/agent.js';
+import { TaxiwayError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import { type ConnectionCaps, ConnectionCounter } from './connection-limits.js';
 import { has, type QueryParams } from './query-options.js';
@@ -106,7 +107,11 @@ function registerRoutes(app: FastifyInstance, agent: Agent): void {
     app.route({ method: 'OPTIONS', url: path, handler: (_request, reply) => reply.header('Allow', allow).code(200).send() });
     for (const method of allMethods) {
       if (methods.has(method as HttpMethod)) continue;
-      app.route({ method, url: path, handler: (request, reply) => reply.header('Allow', allow).code(405).type(textType).send(`method ${request.method} not allowed`) });
+      app.route({
+        method,
+        url: path,
+        handler: (request, reply) => writeError(reply, new TaxiwayError('method_not_allowed', `method ${request.method} not allowed`, { Allow: allow }), agent.logger),
+      });
     }
   }
 }

@@ -85,10 +85,10 @@ export interface RpcMethods {
   'Catalog.ListDatacenters': { args: Record<string, never>; reply: string[] };
   'Catalog.ListNodes': { args: QueryOptions & { nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly Node[]> };
   'Catalog.ListServices': { args: QueryOptions & { nodeMeta: NodeMetaFilter }; reply: QueryReply<Record<string, string[]>> };
-  'Catalog.ServiceNodes': { args: ServiceQuery; reply: QueryReply<CatalogService[]> };
+  'Catalog.ServiceNodes': { args: ServiceQuery; reply: QueryReply<readonly CatalogService[]> };
   'Catalog.NodeServices': { args: QueryOptions & { node: string }; reply: QueryReply<NodeServicesMap | null> };
   'Catalog.NodeServiceList': { args: QueryOptions & { node: string }; reply: QueryReply<NodeServicesList | null> };
-  'Health.ServiceNodes': { args: ServiceQuery & { passingOnly: boolean }; reply: QueryReply<ServiceEntry[]> };
+  'Health.ServiceNodes': { args: ServiceQuery & { passingOnly: boolean }; reply: QueryReply<readonly ServiceEntry[]> };
   'Health.NodeChecks': { args: QueryOptions & { node: string }; reply: QueryReply<readonly HealthCheck[]> };
   'Health.ServiceChecks': { args: QueryOptions & { serviceName: string; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };
   'Health.ChecksInState': { args: QueryOptions & { state: CheckStatus | 'any'; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };

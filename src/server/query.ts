@@ -41,7 +41,7 @@ export async function runQuery<T>(
   };
 }
 
-/** Applies the compiled filter to a list result. */
-export function filtered<T>(items: readonly T[], filter: CompiledFilter | undefined): T[] {
-  return applyFilter([...items], filter);
+/** Applies the compiled filter to a list result; without a filter the list itself comes back. */
+export function filtered<T>(items: readonly T[], filter: CompiledFilter | undefined): readonly T[] {
+  return applyFilter(items, filter);
 }

@@ -36,7 +36,7 @@ export function ensureNodeTxn(store: StateStore, tx: WriteTxn, input: NodeConten
     ModifyIndex: existing?.ModifyIndex ?? tx.index,
   });
   if (existing !== undefined && isDeepStrictEqual(row, existing)) return;
-  tx.put(store.nodes, { ...row, ModifyIndex: tx.index });
+  tx.put(store.nodes, Object.freeze({ ...row, ModifyIndex: tx.index }));
   tx.touch(watchKeys.nodes);
   tx.touch(watchKeys.node(input.Node));
   // Health and catalog answers for every service on this node embed the node.

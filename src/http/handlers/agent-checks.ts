@@ -20,7 +20,7 @@ function listChecks(request: ApiRequest): Promise<HttpResult> {
   const filter = expression === '' ? undefined : compileFilter(expression, healthCheckFilterSchema);
   const checks = applyFilter(agent.local.checks().map((check) => agentCheck(check, agent.local)), filter);
   const out: Record<string, unknown> = {};
-  for (const check of checks.sort((a, b) => (a.CheckID < b.CheckID ? -1 : 1))) out[check.CheckID] = check;
+  for (const check of [...checks].sort((a, b) => (a.CheckID < b.CheckID ? -1 : 1))) out[check.CheckID] = check;
   return Promise.resolve(json(out));
 }
 

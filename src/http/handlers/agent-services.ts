@@ -20,7 +20,7 @@ function listServices(request: ApiRequest): Promise<HttpResult> {
   const views = agent.local.services().map((local) => agentService(local, agent.config.datacenter));
   const out: Record<string, unknown> = {};
   // Keys in order, as Go encodes maps.
-  for (const view of applyFilter(views, filter).sort((a, b) => (String(a.ID) < String(b.ID) ? -1 : 1))) out[String(view.ID)] = view;
+  for (const view of [...applyFilter(views, filter)].sort((a, b) => (String(a.ID) < String(b.ID) ? -1 : 1))) out[String(view.ID)] = view;
   return Promise.resolve(json(out));
 }
 

@@ -1,0 +1,71 @@
+// JSON for responses, assembled from cached fragments. Catalog rows are frozen and never change
+// (a write replaces them), so each row's JSON is computed once, on first use, and reused by every
+// later answer that contains it; only the small shells around rows (a ServiceEntry, a list) are
+// built per request. A 1,000-instance health answer is then mostly string concatenation instead
+// of a walk over every field. Fragments live in a WeakMap, so they go when their rows go.
+//
+// Output is exactly JSON.stringify's for the same value (keys in insertion order, undefined
+// properties left out, undefined array items as null); ?pretty uses JSON.stringify itself.
+
+const fragments = new WeakMap<object, string>();
+
+/** JSON text of `value`, or undefined where JSON.stringify would leave it out (undefined, functions). */
+export function toJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return value === null ? 'null' : objectJson(value);
+    case 'bigint':
+      throw new TypeError('BigInt value cannot be serialized in JSON');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+}
+
+/** Quoted keys with their colon, for the few dozen field names responses use over and over. */
+const keyPrefixes = new Map<string, string>();
+const keyPrefixCacheMax = 4096;
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`;
+    // User-chosen keys (Meta) are many; only the first few thousand distinct keys are kept.
+    if (keyPrefixes.size < keyPrefixCacheMax) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+function objectJson(value: object): string {
+  if (Object.isFrozen(value)) {
+    let json = fragments.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      fragments.set(value, json);
+    }
+    return json;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (toJson(value[i]) ?? 'null');
+    return `${out}]`;
+  }
+  if ('toJSON' in value && typeof value.toJSON === 'function') return JSON.stringify(value);
+  let out = '{';
+  let separator = '';
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const json = toJson((value as Record<string, unknown>)[key]);
+    if (json === undefined) continue;
+    out += separator + keyPrefix(key) + json;
+    separator = ',';
+  }
+  return `${out}}`;
+}
