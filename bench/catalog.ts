@@ -44,9 +44,12 @@ async function startAgent(): Promise<{ child: ChildProcess; baseUrl: string; hos
   const dir = mkdtempSync(join(tmpdir(), 'taxiway-bench-'));
   // 10,000 held long polls come from one client IP: lift Consul's 200-per-client default.
   writeFileSync(join(dir, 'bench.hcl'), `limits { http_max_conns_per_client = 20000 }\nlog_level = "warn"\n`);
-  const child = spawn(process.execPath, [cliPath, 'agent', '-dev', '-bind', host, '-client', host, '-config-file', join(dir, 'bench.hcl')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_AGENT_NODE_ARGS passes flags to the agent's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, cliPath, 'agent', '-dev', '-bind', host, '-client', host, '-config-file', join(dir, 'bench.hcl')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const cleanup = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // SIGINT lets a profiling agent write its profile before it exits.
+    if (child.exitCode === null) child.kill(nodeArgs.length > 0 ? 'SIGINT' : 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', cleanup);

@@ -11,6 +11,7 @@
 import type { HealthCheck } from '../structs/check.js';
 import type { Node } from '../structs/node.js';
 import { Table } from './table.js';
+import { Views } from './views.js';
 import { type Unwatch, Watchers } from './watch.js';
 import { checkIndexes, checkPrimaryKey } from './tables/checks.js';
 import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
@@ -21,6 +22,8 @@ export class StateStore {
   readonly services = new Table<ServiceRow>('services', servicePrimaryKey, serviceIndexes);
   readonly checks = new Table<HealthCheck>('checks', checkPrimaryKey, checkIndexes);
 
+  /** Answers derived from the tables, reused until a write touches their key. */
+  readonly views = new Views(this);
   private readonly indexByKey = new Map<string, number>();
   private readonly watchers = new Watchers();
   private lastCommitIndex = 0;

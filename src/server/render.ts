@@ -40,14 +40,27 @@ export function serviceEntry({ node, service, checks }: ServiceHealth): ServiceE
   return { Node: node, Service: service, Checks: checks };
 }
 
-export function nodeMatchesMeta(node: Node, filter: NodeMetaFilter): boolean {
-  for (const [key, value] of Object.entries(filter)) if (node.Meta[key] !== value) return false;
+export function nodeMatchesMeta(node: Pick<Node, 'Meta'>, filter: NodeMetaFilter): boolean {
+  return metaMatches(node.Meta, filter);
+}
+
+function metaMatches(meta: Readonly<Record<string, string>>, filter: NodeMetaFilter): boolean {
+  for (const key in filter) if (meta[key] !== filter[key]) return false;
   return true;
 }
 
 /** Every requested tag is on the service, compared case-insensitively as Consul does. */
-export function serviceHasTags(service: NodeService, tags: readonly string[]): boolean {
-  if (tags.length === 0) return true;
-  const have = new Set(service.Tags.map((tag) => tag.toLowerCase()));
-  return tags.every((tag) => have.has(tag.toLowerCase()));
+export function serviceHasTags(service: Pick<NodeService, 'Tags'>, tags: readonly string[]): boolean {
+  return tagsInclude(service.Tags, tags);
+}
+
+function tagsInclude(have: readonly string[], wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return true;
+  const lower = new Set(have.map((tag) => tag.toLowerCase()));
+  return wanted.every((tag) => lower.has(tag.toLowerCase()));
+}
+
+/** The node-meta and tag narrowing of /v1/catalog/service on a flattened instance. */
+export function catalogServiceMatches(instance: CatalogService, nodeMeta: NodeMetaFilter, tags: readonly string[]): boolean {
+  return metaMatches(instance.NodeMeta as Record<string, string>, nodeMeta) && tagsInclude(instance.ServiceTags as string[], tags);
 }

@@ -1,14 +1,15 @@
 // Catalog reads: datacenters, nodes, services, the instances of one service, a node's services.
 
 import { enforce } from '../../acl/authorizer.js';
-import { listNodes, listServices, nodeServices, serviceInstances } from '../../catalog/reads/catalog.js';
+import { listNodes, listServices, nodeServices } from '../../catalog/reads/catalog.js';
 import type { RpcHandlers } from '../../rpc/protocol.js';
 import { nodeFilterSchema } from '../../structs/node.js';
 import type { NodeService } from '../../structs/service.js';
 import { catalogServiceFilterSchema, nodeServiceFilterSchema } from '../../structs/service.js';
 import type { ServerContext } from '../context.js';
 import { filterFor, filtered, runQuery } from '../query.js';
-import { catalogService, nodeMatchesMeta, serviceHasTags } from '../render.js';
+import { catalogService, catalogServiceMatches, nodeMatchesMeta } from '../render.js';
+import { catalogServicesView } from '../service-views.js';
 
 type ReadHandlers = Pick<
   RpcHandlers,
@@ -47,10 +48,12 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
     'Catalog.ServiceNodes': (args, signal) => {
       enforce(context.acl.resolve(args.token), { kind: 'service', name: args.serviceName }, 'read');
       const filter = filterFor(args.filter, catalogServiceFilterSchema);
+      const narrowed = args.tags.length > 0 || Object.keys(args.nodeMeta).length > 0;
       return runQuery(context, args, signal, (watch) => {
-        const { index, value } = serviceInstances(store, watch, args.serviceName, args.connect);
-        const matching = value.filter((instance) => nodeMatchesMeta(instance.node, args.nodeMeta) && serviceHasTags(instance.service, args.tags));
-        return { index, value: filtered(matching.map(catalogService), filter) };
+        const { index, value } = catalogServicesView(store, watch, args.serviceName, args.connect);
+        if (!narrowed) return { index, value: filtered(value, filter) };
+        const matching = value.filter((instance) => catalogServiceMatches(instance, args.nodeMeta, args.tags));
+        return { index, value: filtered(matching, filter) };
       });
     },
 

@@ -2,13 +2,14 @@
 // by node, by service and by state.
 
 import { enforce } from '../../acl/authorizer.js';
-import { checksInState, nodeChecks, serviceChecks, serviceHealth } from '../../catalog/reads/health.js';
+import { checksInState, nodeChecks, serviceChecks } from '../../catalog/reads/health.js';
 import type { NodeMetaFilter, RpcHandlers, ServiceEntry } from '../../rpc/protocol.js';
 import { type HealthCheck, healthCheckFilterSchema } from '../../structs/check.js';
 import { serviceEntryFilterSchema } from '../../structs/node.js';
 import type { ServerContext } from '../context.js';
 import { filterFor, filtered, runQuery } from '../query.js';
-import { nodeMatchesMeta, serviceEntry, serviceHasTags } from '../render.js';
+import { nodeMatchesMeta, serviceHasTags } from '../render.js';
+import { serviceEntriesView } from '../service-views.js';
 
 type HealthHandlers = Pick<RpcHandlers, 'Health.ServiceNodes' | 'Health.NodeChecks' | 'Health.ServiceChecks' | 'Health.ChecksInState'>;
 
@@ -28,14 +29,13 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
     'Health.ServiceNodes': (args, signal) => {
       enforce(context.acl.resolve(args.token), { kind: 'service', name: args.serviceName }, 'read');
       const filter = filterFor(args.filter, serviceEntryFilterSchema);
+      const narrowed = args.passingOnly || args.tags.length > 0 || Object.keys(args.nodeMeta).length > 0;
       return runQuery(context, args, signal, (watch) => {
-        const { index, value } = serviceHealth(store, watch, args.serviceName, args.connect);
-        const entries: ServiceEntry[] = [];
-        for (const health of value) {
-          if (!nodeMatchesMeta(health.node, args.nodeMeta) || !serviceHasTags(health.service, args.tags)) continue;
-          const entry = serviceEntry(health);
-          if (!args.passingOnly || allPassing(entry)) entries.push(entry);
-        }
+        const { index, value } = serviceEntriesView(store, watch, args.serviceName, args.connect);
+        if (!narrowed) return { index, value: filtered(value, filter) };
+        const entries = value.filter(
+          (entry) => nodeMatchesMeta(entry.Node, args.nodeMeta) && serviceHasTags(entry.Service, args.tags) && (!args.passingOnly || allPassing(entry)),
+        );
         return { index, value: filtered(entries, filter) };
       });
     },
