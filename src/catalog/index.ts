@@ -1,0 +1,23 @@
+// The catalog: the replicated state of one datacenter (nodes, services, checks), in memory.
+//
+//   command (commands.ts, numbered)            read (reads/*.ts)
+//        │ encoded by the log                      │ adds watch keys to a WatchSet
+//        ▼                                         ▼
+//   Fsm.apply(index, bytes) ─ fsm.ts          blocking-query.ts ── waits on the keys ──┐
+//        │ dispatch by command type                │                                  │
+//        ▼                                         ▼                                  │
+//   tables/registration.ts ──► store.write(index, tx => …) ─ store.ts                  │
+//        │ tables/{nodes,services,checks}.ts put/remove rows, touch watch keys         │
+//        ▼                                                                            │
+//   commit: index stamped on touched keys ─ watch.ts ─ wakes watchers ─────────────────┘
+//
+//   views.ts: answers derived from the tables, rebuilt only when their key's index moves.
+//
+// Nothing here does I/O or reads the time: the log, the clock and the randomness are passed in,
+// so every behaviour can be replayed in tests.
+
+export { blockingQuery, type QueryResult } from './blocking-query.js';
+export { type Command, CommandType, decodeCommand, encodeCommand } from './commands.js';
+export { type ApplyResult, Fsm } from './fsm.js';
+export { StateStore } from './store.js';
+export { WatchSet, watchKeys } from './watch.js';
