@@ -79,6 +79,10 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    if (this.server !== undefined && !this.config.devMode) {
+      this.deps.logger.warn('this server keeps the catalog in memory as a single node: replication and persistence come with Raft');
+    }
+    if (this.server === undefined) this.deps.logger.warn('client agent: no server RPC yet, so catalog requests answer "No known Consul servers"');
     await this.server?.start();
     await applyConfigRegistrations(this, this.currentConfig);
     await this.sync.syncChanges();
