@@ -5,6 +5,7 @@
 // commander reports unknown flags itself.
 
 import type { Command } from 'commander';
+import { parseGoBool } from '../src/lib/go-bool.js';
 
 /**
  * Rewrites single-dash long flags to double-dash ones.
@@ -13,8 +14,15 @@ import type { Command } from 'commander';
  * @param optionsTakingValue optional: names whose option requires a value; the argument after
  *   such a flag (when it has no "=value") is its value and is left as is, as Go's flag package
  *   reads `-node -dev` as node name "-dev".
+ * @param booleanOptions optional: switches that take no value; `-x=true` becomes `--x` and
+ *   `-x=false` is dropped, as Go's flag package reads them.
  */
-export function normalizeSingleDashFlags(args: readonly string[], longOptionNames: ReadonlySet<string>, optionsTakingValue: ReadonlySet<string> = new Set()): string[] {
+export function normalizeSingleDashFlags(
+  args: readonly string[],
+  longOptionNames: ReadonlySet<string>,
+  optionsTakingValue: ReadonlySet<string> = new Set(),
+  booleanOptions: ReadonlySet<string> = new Set(),
+): string[] {
   const out: string[] = [];
   let valueExpected = false;
   for (let index = 0; index < args.length; index++) {
@@ -30,6 +38,12 @@ export function normalizeSingleDashFlags(args: readonly string[], longOptionName
     }
     const name = longFlagName(arg);
     const known = name !== undefined && longOptionNames.has(name);
+    if (known && booleanOptions.has(name) && arg.includes('=')) {
+      const value = parseGoBool(arg.slice(arg.indexOf('=') + 1));
+      if (value === true) out.push(`--${name}`);
+      else if (value === undefined) out.push(arg);
+      continue;
+    }
     out.push(known && !arg.startsWith('--') ? `-${arg}` : arg);
     valueExpected = known && !arg.includes('=') && optionsTakingValue.has(name);
   }
@@ -46,14 +60,16 @@ function longFlagName(arg: string): string | undefined {
  * The long option names of a command (without dashes), and those whose option requires a value.
  * Includes commander's built-in --help (listed by the help formatter), so Consul's `-help` works.
  */
-export function longOptionNamesOf(command: Command): { names: Set<string>; takingValue: Set<string> } {
+export function longOptionNamesOf(command: Command): { names: Set<string>; takingValue: Set<string>; booleans: Set<string> } {
   const names = new Set<string>();
   const takingValue = new Set<string>();
+  const booleans = new Set<string>();
   for (const option of [...command.options, ...command.createHelp().visibleOptions(command)]) {
     if (option.long === undefined) continue;
     const name = option.long.replace(/^--/, '');
     names.add(name);
     if (option.required) takingValue.add(name);
+    else if (!option.optional) booleans.add(name);
   }
-  return { names, takingValue };
+  return { names, takingValue, booleans };
 }

@@ -33,9 +33,9 @@ function targetCommand(program: Command, args: readonly string[]): Command {
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   const target = targetCommand(program, argv);
-  const { names, takingValue } = longOptionNamesOf(target);
+  const { names, takingValue, booleans } = longOptionNamesOf(target);
   names.add('help');
-  const args = normalizeSingleDashFlags(argv, names, takingValue).map((arg) => (arg === '-h' || arg === '-help' ? '--help' : arg));
+  const args = normalizeSingleDashFlags(argv, names, takingValue, booleans).map((arg) => (arg === '-h' || arg === '-help' ? '--help' : arg));
   try {
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

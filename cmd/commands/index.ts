@@ -1,7 +1,19 @@
-// The client subcommands (everything but `agent`), which talk to an agent's HTTP API.
+// The client subcommands (everything but `agent`), which talk to an agent's HTTP API through
+// src/api, or (version) to nobody. One file per command group.
 
 import type { Command } from 'commander';
+import { registerCatalogCommands } from './catalog.js';
+import { registerInfoCommand } from './info.js';
+import { registerMaintCommand } from './maint.js';
+import { registerReloadCommand } from './reload.js';
+import { registerServicesCommands } from './services.js';
+import { registerVersionCommand } from './version.js';
 
-export function registerClientCommands(_program: Command): void {
-  // Filled in as the client commands land.
+export function registerClientCommands(program: Command): void {
+  registerCatalogCommands(program);
+  registerServicesCommands(program);
+  registerMaintCommand(program);
+  registerReloadCommand(program);
+  registerInfoCommand(program);
+  registerVersionCommand(program);
 }

@@ -56,7 +56,8 @@ export async function deregisterCheck(deps: RegistrationDeps, id: string): Promi
 export async function updateTtlCheck(deps: RegistrationDeps, id: string, status: CheckStatus, output: string): Promise<void> {
   const existing = deps.local.check(id);
   if (existing === undefined) throw notFound(unknownCheckMessage(id));
-  if (existing.check.Type !== 'ttl') throw new TaxiwayError('internal', `CheckID "${id}" does not have associated TTL`);
+  // Consul answers 500 here; it is the caller's mistake, not ours, so it is not logged as one.
+  if (existing.check.Type !== 'ttl') throw new TaxiwayError('conflict', `CheckID "${id}" does not have associated TTL`);
   deps.local.updateCheck(id, status, truncateOutput(output, existing.definition?.OutputMaxSize || limits.checkOutputBytesMax));
   await deps.sync.syncChanges();
 }

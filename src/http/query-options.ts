@@ -3,6 +3,7 @@
 // presence-based: ?stale and ?stale=anything both mean stale.
 
 import { badRequest } from '../lib/errors.js';
+export { parseGoBool } from '../lib/go-bool.js';
 import { parseGoDuration } from '../lib/duration.js';
 import type { NodeMetaFilter, QueryOptions, WriteOptions } from '../rpc/protocol.js';
 
@@ -63,8 +64,10 @@ export function parseWait(params: QueryParams): { minQueryIndex: number; maxQuer
   }
   let minQueryIndex = 0;
   if (indexText !== '') {
-    if (!/^\d+$/.test(indexText) || !Number.isSafeInteger(Number(indexText))) throw badRequest('Invalid index');
-    minQueryIndex = Number(indexText);
+    // Consul's indexes are uint64. Ours stay far below 2^53, so a larger ?index= (a client that
+    // reset to a huge value) is clamped: it lies in the future and simply blocks until ?wait.
+    if (!/^\d{1,20}$/.test(indexText) || BigInt(indexText) > 0xffff_ffff_ffff_ffffn) throw badRequest('Invalid index');
+    minQueryIndex = Math.min(Number(indexText), Number.MAX_SAFE_INTEGER);
   }
   return { minQueryIndex, maxQueryTimeMs };
 }
@@ -117,11 +120,4 @@ export function parseNodeMeta(params: QueryParams): NodeMetaFilter {
     else out[pair.slice(0, colon)] = pair.slice(colon + 1);
   }
   return out;
-}
-
-/** Go's strconv.ParseBool, for parameters that take a value (?passing=true, ?enable=false). */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
 }

@@ -72,7 +72,16 @@ export async function startHttpApi(agent: Agent, options: HttpApiOptions): Promi
 }
 
 async function buildApp(agent: Agent): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { maxParamLength: limits.httpPathParamBytesMax }, bodyLimit: limits.httpBodyBytesMax });
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: limits.httpPathParamBytesMax },
+    bodyLimit: limits.httpBodyBytesMax,
+    // Errors fastify raises before routing (a malformed percent-encoding) are answered like ours.
+    frameworkErrors: (error, _request, reply) => {
+      void writeError(reply, new TaxiwayError('bad_request', error.message), agent.logger);
+    },
+  });
   await app.register(compress, { global: true, threshold: 1400, encodings: ['gzip'] });
   // Consul does not look at Content-Type (clients send text/plain, JSON or nothing); handlers
   // decode bodies themselves, so every body arrives as bytes.

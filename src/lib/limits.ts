@@ -49,6 +49,31 @@ export const limits = {
   /** Output kept from a check run (Consul's default OutputMaxSize). */
   checkOutputBytesMax: 4096,
 
+  // ---- HTTP API client (CLI, tools) -------------------------------------------------------------
+  /**
+   * Time to open the TCP (or unix socket) connection. A local agent answers in microseconds; a
+   * remote one across a WAN in well under a second. Five seconds separates "slow" from "gone"
+   * without making a CLI user wait as long as Go's 30 s dialer default.
+   */
+  apiConnectTimeoutMs: 5_000,
+  /**
+   * Whole-request time (connect, headers and body) for requests that do not block. Catalog reads
+   * of very large clusters take a few seconds; anything beyond this is a stuck agent.
+   */
+  apiRequestTimeoutMsDefault: 30_000,
+  /**
+   * Extra time a blocking query gets over its ?wait: the server adds up to wait/16 of jitter
+   * (limits.blockingJitterFraction) and then needs time to answer.
+   */
+  apiBlockingQuerySlackMs: 5_000,
+  /**
+   * Largest response body read into memory. A /v1/catalog/nodes answer for 10,000 nodes is about
+   * 5 MiB; 64 MiB leaves room for much larger clusters while a broken server cannot exhaust memory.
+   */
+  apiResponseBytesMax: 64 * 1024 * 1024,
+  /** Error bodies are read for the message only; Consul's are one line. */
+  apiErrorBodyBytesMax: 64 * 1024,
+
   // ---- ?filter= expressions ---------------------------------------------------------------------
   /**
    * Longest expression accepted, in UTF-16 code units. A ?filter= travels in the request line,

@@ -5,9 +5,9 @@
 import test from 'ava';
 import Consul from 'consul';
 import { request } from 'undici';
-import { type AgentProcess, startAgent } from '../helpers/agent-process.js';
+import { type DevAgent, startAgent } from '../helpers/agent-process.js';
 
-async function setup(t: Parameters<typeof startAgent>[0]): Promise<{ agent: AgentProcess; consul: Consul }> {
+async function setup(t: Parameters<typeof startAgent>[0]): Promise<{ agent: DevAgent; consul: Consul }> {
   const agent = await startAgent(t);
   const [host, port] = agent.httpAddress.split(':') as [string, string];
   const consul = new Consul({ host, port: Number(port) });

@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import type { ConfigFragment } from './fragment.js';
 import type { ConfigPath } from './load.js';
 import { ConfigError } from './config-error.js';
+import { parseGoBool } from '../../lib/go-bool.js';
 
 type FlagKind = 'value' | 'bool' | 'list' | 'map';
 
@@ -162,8 +163,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 function devModeOf(value: unknown): boolean {
   if (value === undefined) return false;
   if (value === true) return true;
-  if (typeof value === 'string' && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
-  if (typeof value === 'string' && ['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  const parsed = typeof value === 'string' ? parseGoBool(value) : undefined;
+  if (parsed !== undefined) return parsed;
   throw new ConfigError('command line', '-dev', `expected true or false, got ${JSON.stringify(value)}`);
 }
 

@@ -3,6 +3,7 @@
 
 import { enforce } from '../../acl/authorizer.js';
 import { CommandType } from '../../catalog/commands.js';
+import type { StateStore } from '../../catalog/store.js';
 import { badRequest } from '../../lib/errors.js';
 import type { RpcHandlers } from '../../rpc/protocol.js';
 import type { HealthCheckContent, Registration } from '../../structs/registration.js';
@@ -13,7 +14,7 @@ import { checkDatacenter } from '../query.js';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Consul's Catalog.Register argument checks, with its messages. */
-export function validateRegistration(registration: Registration): Registration {
+export function validateRegistration(registration: Registration, store: StateStore): Registration {
   const { node } = registration;
   if (node.Node === '') throw badRequest('Must provide node');
   if (node.Address === '' && !registration.skipNodeUpdate) throw badRequest('Must provide address if SkipNodeUpdate is not set');
@@ -22,10 +23,17 @@ export function validateRegistration(registration: Registration): Registration {
   validateMeta(node.Meta, 'node', true);
   const service = registration.service;
   if (service !== null) {
-    if (service.ID !== '' && service.Service === '') throw badRequest('Must provide service name with ID');
+    if (service.ID !== '' && service.Service === '') throw badRequest('Must provide service name (Service.Service) when service ID is provided');
     validateNodeService(service);
     // An instance must be reachable: the unspecified addresses are not addresses anyone can dial.
     if (/^(0\.0\.0\.0|::|\[::\])$/.test(service.Address)) throw badRequest('Invalid service address');
+  }
+  for (const check of registration.checks) {
+    // A check may name the service registered with it or one already on the node.
+    if (check.ServiceID === '' || check.ServiceID === service?.ID) continue;
+    if (store.services.get(`${node.Node.toLowerCase()}/${check.ServiceID.toLowerCase()}`) === undefined) {
+      throw badRequest(`Unknown service ID '${check.ServiceID}' for check ID '${check.CheckID}'`);
+    }
   }
   return { ...registration, checks: registration.checks.map((check) => validateCheck(check, node.Node)) };
 }
@@ -44,7 +52,7 @@ export function catalogWriteHandlers(context: ServerContext): WriteHandlers {
   return {
     'Catalog.Register': async (args) => {
       checkDatacenter(context, args.datacenter);
-      const registration = validateRegistration({ ...args.registration, node: { ...args.registration.node, Datacenter: context.datacenter } });
+      const registration = validateRegistration({ ...args.registration, node: { ...args.registration.node, Datacenter: context.datacenter } }, context.store);
       const authorizer = context.acl.resolve(args.token);
       enforce(authorizer, { kind: 'node', name: registration.node.Node }, 'write');
       if (registration.service !== null) enforce(authorizer, { kind: 'service', name: registration.service.Service }, 'write');

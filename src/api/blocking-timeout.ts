@@ -1,0 +1,12 @@
+// The time a blocking query needs on the client side; the client's bounds are in src/lib/limits.ts.
+
+import { limits } from '../lib/limits.js';
+
+/**
+ * The whole-request timeout of a blocking query waiting up to `waitMs` (the server's default wait
+ * when the caller gave none): the wait, the server's jitter, and slack to answer.
+ */
+export function blockingQueryTimeoutMs(waitMs: number | undefined): number {
+  const wait = Math.min(waitMs ?? limits.blockingWaitMsDefault, limits.blockingWaitMsMax);
+  return wait + wait * limits.blockingJitterFraction + limits.apiBlockingQuerySlackMs;
+}
