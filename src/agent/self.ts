@@ -5,7 +5,7 @@
 
 import { arch, cpus, platform } from 'node:os';
 import type { RuntimeConfig } from './config/runtime-config.js';
-import { consulVersion, protocolVersion, taxiwayVersion } from '../version.js';
+import { consulVersion, protocolVersion, taxiwayVersion, releaseDate } from '../version.js';
 
 export interface SelfFacts {
   readonly config: RuntimeConfig;
@@ -30,7 +30,7 @@ export function agentSelf(facts: SelfFacts): Record<string, unknown> {
       Revision: '',
       Server: config.serverMode,
       Version: consulVersion,
-      BuildDate: '2026-11-24T00:00:00Z',
+      BuildDate: releaseDate,
       TaxiwayVersion: taxiwayVersion,
     },
     DebugConfig: debugConfig(facts),

@@ -3,7 +3,7 @@
 import { serviceHealthView, type AggregatedStatus } from '../../agent/agent-view.js';
 import { setNodeMaintenance, setServiceMaintenance } from '../../agent/maintenance.js';
 import { badRequest } from '../../lib/errors.js';
-import { consulVersion, taxiwayVersion } from '../../version.js';
+import { consulVersion, taxiwayVersion, releaseDate } from '../../version.js';
 import { first, has, parseGoBool } from '../query-options.js';
 import { empty, type HttpResult, json } from '../result.js';
 import { type ApiRequest, requiredPathRest, type Route, writeOptionsOf } from '../route.js';
@@ -65,7 +65,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: '/v1/agent/version',
-    handler: () => Promise.resolve(json({ BuildDate: '2026-11-24T00:00:00Z', HumanVersion: consulVersion, Revision: '', Version: consulVersion, FIPS: '', TaxiwayVersion: taxiwayVersion })),
+    handler: () => Promise.resolve(json({ BuildDate: releaseDate, HumanVersion: consulVersion, Revision: '', Version: consulVersion, FIPS: '', TaxiwayVersion: taxiwayVersion })),
   },
   {
     method: 'PUT',
