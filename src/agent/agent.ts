@@ -111,6 +111,9 @@ export class Agent {
     const next = await this.deps.reloadConfig();
     await applyConfigRegistrations(this, next);
     this.currentConfig = next;
+    // Node meta may have changed with the files.
+    this.local.nodeChanged();
+    await this.sync.syncChanges();
     this.deps.logger.level = next.logLevel;
     this.http?.setCaps({ perClient: next.limits.httpMaxConnsPerClient, total: limits.httpConnectionsMax });
     this.deps.logger.info({ sources: next.sources }, 'configuration reloaded');

@@ -1,11 +1,13 @@
 // CatalogSync: pushes this agent's local state into the catalog. Every local change marks what it
 // touched; syncChanges() registers or deregisters exactly those entries, node first, a service
 // together with its checks. A failed push is kept and retried with backoff, so the catalog
-// converges once the servers answer again. (The periodic full sync that also repairs changes made
+// converges once the servers answer again; a refusal retrying cannot fix (a bad request, a denied
+// token) is logged and not retried until the entry changes. (The periodic full sync that also repairs changes made
 // behind the agent's back belongs to the anti-entropy of the health issue.)
 
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../lib/clock.js';
+import { type ErrorCode, isTaxiwayError } from '../lib/errors.js';
 import type { Random } from '../lib/random.js';
 import type { RpcClient } from '../rpc/protocol.js';
 import type { NodeContent, Registration } from '../structs/registration.js';
@@ -22,14 +24,24 @@ export interface CatalogSyncDeps {
   readonly logger: Logger;
 }
 
-type Pending = { node: boolean; services: Set<string>; checks: Set<string> };
+/** What is waiting to be pushed; checks remember their service so a removed service's checks go with it. */
+type Pending = { node: boolean; services: Set<string>; checks: Map<string, string> };
+
+const emptyPending = (): Pending => ({ node: false, services: new Set(), checks: new Map() });
 
 const retryDelayMsMin = 1_000;
 const retryDelayMsMax = 30_000;
 
+/**
+ * Refusals that retrying cannot fix: the entry stays local but out of the catalog until it changes
+ * (Consul likewise stops pushing an entry its token may not write).
+ */
+const permanentCodes: ReadonlySet<ErrorCode> = new Set(['bad_request', 'permission_denied', 'acl_not_found']);
+
 export class CatalogSync {
-  private pending: Pending = { node: true, services: new Set(), checks: new Set() };
-  private running: Promise<void> | undefined;
+  private pending: Pending = { ...emptyPending(), node: true };
+  /** Pushes run one after another; each syncChanges() call waits for one that starts after it. */
+  private tail: Promise<void> = Promise.resolve();
   private retryTimer: Timer | undefined;
   private failuresInARow = 0;
   private stopped = false;
@@ -38,14 +50,17 @@ export class CatalogSync {
     deps.local.onChange((change) => {
       if (change.kind === 'node') this.pending.node = true;
       else if (change.kind === 'service') this.pending.services.add(change.id);
-      else this.pending.checks.add(change.id);
+      else this.pending.checks.set(change.id, change.serviceId);
     });
   }
 
-  /** Pushes every pending change; resolves once they are in the catalog or have failed (and will be retried). */
+  /**
+   * Pushes every change made before the call; resolves once each is in the catalog, refused for
+   * good (logged), or failed and scheduled for a retry with backoff.
+   */
   syncChanges(): Promise<void> {
-    this.running ??= this.drain().finally(() => (this.running = undefined));
-    return this.running;
+    this.tail = this.tail.then(() => this.pushPending());
+    return this.tail;
   }
 
   stop(): void {
@@ -53,33 +68,34 @@ export class CatalogSync {
     this.retryTimer?.cancel();
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped && this.hasPending()) {
-      const batch = this.pending;
-      this.pending = { node: false, services: new Set(), checks: new Set() };
-      const failed = await this.push(batch);
-      if (failed !== undefined) {
-        this.requeue(failed);
-        this.scheduleRetry();
-        return;
-      }
+  private async pushPending(): Promise<void> {
+    if (this.stopped || !this.hasPending()) return;
+    const batch = this.pending;
+    this.pending = emptyPending();
+    const failed = await this.push(batch);
+    if (failed === undefined) {
       this.failuresInARow = 0;
+      return;
     }
+    this.requeue(failed);
+    this.scheduleRetry();
   }
 
-  /** Pushes one batch; returns what failed, or undefined when all of it went through. */
+  /** Pushes one batch; returns what failed and should be retried, or undefined when nothing did. */
   private async push(batch: Pending): Promise<Pending | undefined> {
-    const failed: Pending = { node: false, services: new Set(), checks: new Set() };
+    const failed = emptyPending();
     if (batch.node && !(await this.attempt(() => this.register({ node: this.deps.node(), skipNodeUpdate: false, service: null, checks: [] })))) {
       // Without the node nothing else can be registered; keep everything for the retry.
       return batch;
     }
     for (const id of batch.services) {
       if (!(await this.attempt(() => this.pushService(id)))) failed.services.add(id);
-      // A service registration carries its checks.
-      for (const check of this.deps.local.checksOf(id)) batch.checks.delete(check.check.CheckID);
     }
-    for (const id of batch.checks) if (!(await this.attempt(() => this.pushCheck(id)))) failed.checks.add(id);
+    for (const [id, serviceId] of batch.checks) {
+      // A service registration carries its checks; a service deregistration removes them.
+      if (serviceId !== '' && batch.services.has(serviceId)) continue;
+      if (!(await this.attempt(() => this.pushCheck(id)))) failed.checks.set(id, serviceId);
+    }
     return failed.services.size + failed.checks.size > 0 ? failed : undefined;
   }
 
@@ -107,11 +123,16 @@ export class CatalogSync {
     return this.deps.rpc.call('Catalog.Deregister', { datacenter: this.deps.node().Datacenter, token: this.deps.agentToken(), node, serviceId, checkId });
   }
 
+  /** True when the push went through or was refused for good; false when it should be retried. */
   private async attempt(push: () => Promise<unknown>): Promise<boolean> {
     try {
       await push();
       return true;
     } catch (error) {
+      if (isTaxiwayError(error) && permanentCodes.has(error.code)) {
+        this.deps.logger.error({ err: error }, 'the catalog refused a local registration; it stays local until it changes');
+        return true;
+      }
       this.deps.logger.warn({ err: error }, 'syncing local state to the catalog failed; will retry');
       return false;
     }
@@ -124,7 +145,7 @@ export class CatalogSync {
   private requeue(failed: Pending): void {
     this.pending.node ||= failed.node;
     for (const id of failed.services) this.pending.services.add(id);
-    for (const id of failed.checks) this.pending.checks.add(id);
+    for (const [id, serviceId] of failed.checks) if (!this.pending.checks.has(id)) this.pending.checks.set(id, serviceId);
   }
 
   private scheduleRetry(): void {

@@ -37,7 +37,8 @@ export function localServiceFromDefinition(definition: ServiceDefinition, contex
     if (check.Status !== '' && !isCheckStatus(check.Status)) throw badRequest("Status for checks must 'passing', 'warning', 'critical'");
     const id = check.CheckID !== '' ? check.CheckID : checkDefinitions.length > 1 ? `service:${service.ID}:${i + 1}` : `service:${service.ID}`;
     const name = check.Name !== '' ? check.Name : `Service '${service.Service}' check`;
-    return localCheck({ ...check, CheckID: id, Name: name, ServiceID: service.ID }, context, durationField);
+    // A service's checks are stored with the service's token (Consul's AddServiceWithChecks).
+    return localCheck({ ...check, CheckID: id, Name: name, ServiceID: service.ID, Token: check.Token || definition.Token }, context, durationField);
   });
   return { service: { service, token: definition.Token, source: context.source }, checks };
 }

@@ -25,7 +25,11 @@ export interface LocalCheck {
   readonly source: RegistrationSource;
 }
 
-export type LocalChange = { readonly kind: 'service'; readonly id: string } | { readonly kind: 'check'; readonly id: string } | { readonly kind: 'node' };
+export type LocalChange =
+  | { readonly kind: 'service'; readonly id: string }
+  /** serviceId: the service the check belongs to ("" for a node check). */
+  | { readonly kind: 'check'; readonly id: string; readonly serviceId: string }
+  | { readonly kind: 'node' };
 
 export class LocalState {
   private readonly servicesById = new Map<string, LocalService>();
@@ -84,12 +88,14 @@ export class LocalState {
 
   addCheck(check: LocalCheck): void {
     this.checksById.set(check.check.CheckID, check);
-    this.emit({ kind: 'check', id: check.check.CheckID });
+    this.emit({ kind: 'check', id: check.check.CheckID, serviceId: check.check.ServiceID });
   }
 
   removeCheck(id: string): boolean {
-    if (!this.checksById.delete(id)) return false;
-    this.emit({ kind: 'check', id });
+    const existing = this.checksById.get(id);
+    if (existing === undefined) return false;
+    this.checksById.delete(id);
+    this.emit({ kind: 'check', id, serviceId: existing.check.ServiceID });
     return true;
   }
 
@@ -99,7 +105,7 @@ export class LocalState {
     if (existing === undefined) return false;
     if (existing.check.Status === status && existing.check.Output === output) return true;
     this.checksById.set(id, { ...existing, check: { ...existing.check, Status: status, Output: output } });
-    this.emit({ kind: 'check', id });
+    this.emit({ kind: 'check', id, serviceId: existing.check.ServiceID });
     return true;
   }
 

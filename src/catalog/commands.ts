@@ -35,7 +35,20 @@ export interface DeregisterCommand {
 
 export type Command = RegisterCommand | DeregisterCommand;
 
-const packr = new Packr({ useRecords: false, moreTypes: false });
+// Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
+// setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: false });
+
+/** Decoded Maps → plain objects, keys defined as own properties whatever their names. */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (!(value instanceof Map)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of value as Map<unknown, unknown>) {
+    Object.defineProperty(out, String(key), { value: toPlain(item), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
 
 export function encodeCommand(command: Command): Uint8Array {
   return packr.pack(command);
@@ -49,7 +62,7 @@ export type DecodedCommand =
 const knownTypes = new Set<number>(Object.values(CommandType));
 
 export function decodeCommand(bytes: Uint8Array): DecodedCommand {
-  const value: unknown = packr.unpack(bytes);
+  const value: unknown = toPlain(packr.unpack(bytes));
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (typeof type !== 'number') return { kind: 'unknown', type: -1, ignorable: false };
   if (!knownTypes.has(type)) return { kind: 'unknown', type, ignorable: (type & IGNORABLE_FLAG) !== 0 };

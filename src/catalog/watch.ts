@@ -7,7 +7,7 @@
 // watcher once per commit. Narrow keys are what keep one service's churn from waking the watchers
 // of every other service (hashicorp/consul#1244).
 
-import { assert } from '../lib/assert.js';
+import { assert, AssertionError } from '../lib/assert.js';
 import { limits } from '../lib/limits.js';
 
 /** Watch keys of the catalog tables; helpers keep their spelling in one place. */
@@ -37,6 +37,7 @@ export type Unwatch = () => void;
 export class Watchers {
   private readonly byKey = new Map<string, Set<() => void>>();
 
+  /** `onChange` must be a fresh function per call: unwatching removes that function from the keys. */
   watch(keys: Iterable<string>, onChange: () => void): Unwatch {
     const registered: string[] = [];
     for (const key of keys) {
@@ -55,11 +56,23 @@ export class Watchers {
     };
   }
 
-  /** Calls every callback watching any of `keys`, each once. */
+  /**
+   * Calls every callback watching any of `keys`, each once. A callback that throws is a taxiway
+   * bug: the others still run, then an AssertionError says so (never a TaxiwayError, which would
+   * read as the failure of a write that has in fact committed).
+   */
   notify(keys: Iterable<string>): void {
     const callbacks = new Set<() => void>();
     for (const key of keys) for (const callback of this.byKey.get(key) ?? []) callbacks.add(callback);
-    for (const callback of callbacks) callback();
+    let failure: unknown;
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw new AssertionError(`a watcher threw: ${failure instanceof Error ? failure.message : 'a non-Error value'}`);
   }
 
   /** Calls every callback (a restore replaced all state). */

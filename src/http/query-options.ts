@@ -59,8 +59,9 @@ export function parseWait(params: QueryParams): { minQueryIndex: number; maxQuer
   let maxQueryTimeMs = 0;
   if (waitText !== '') {
     const ms = parseGoDuration(waitText);
-    if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
-    maxQueryTimeMs = ms;
+    if (ms === undefined) throw badRequest('Invalid wait time');
+    // A negative wait means the default, as in Consul.
+    maxQueryTimeMs = Math.max(0, ms);
   }
   let minQueryIndex = 0;
   if (indexText !== '') {
@@ -116,8 +117,9 @@ export function parseNodeMeta(params: QueryParams): NodeMetaFilter {
   const out: Record<string, string> = {};
   for (const pair of all(params, 'node-meta')) {
     const colon = pair.indexOf(':');
-    if (colon === -1) out[pair] = '';
-    else out[pair.slice(0, colon)] = pair.slice(colon + 1);
+    const [key, value] = colon === -1 ? [pair, ''] : [pair.slice(0, colon), pair.slice(colon + 1)];
+    // defineProperty: a key "__proto__" must stay a key to match on.
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // Clock: the only door to real time in src/. Cores and the catalog take a Clock so that tests can
 // drive time by hand (ManualClock) and simulations replay exactly from a seed.
 
+import { assert } from './assert.js';
+
 /** A scheduled callback; cancel() is idempotent and safe after the callback ran. */
 export interface Timer {
   cancel(): void;
@@ -59,6 +61,7 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by ms, firing every timer that falls due, including ones set while firing. */
   advance(ms: number): void {
+    assert(ms >= 0, 'time only moves forward');
     const targetMs = this.monotonicNowMs + ms;
     for (;;) {
       const next = this.earliestTimer();

@@ -13,9 +13,11 @@ const unitMs: Record<string, number> = {
   h: 3_600_000,
 };
 
+const maxDurationMs = 9_223_372_036_854.775;
+
 /** Parses a Go duration string; returns undefined when the text is not one. */
 export function parseGoDuration(text: string): number | undefined {
-  let rest = text.trim();
+  let rest = text;
   if (rest === '') return undefined;
   let sign = 1;
   if (rest[0] === '-' || rest[0] === '+') {
@@ -32,6 +34,8 @@ export function parseGoDuration(text: string): number | undefined {
     totalMs += Number(match[1]) * (unitMs[match[2] as string] as number);
     rest = rest.slice(match[0].length);
   }
+  // Go's Duration is an int64 of nanoseconds: about 292 years at most.
+  if (totalMs > maxDurationMs) return undefined;
   return sign * totalMs;
 }
 

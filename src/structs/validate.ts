@@ -20,7 +20,7 @@ export function validateMeta(meta: Readonly<Record<string, string>>, what: 'node
   // Consul's text says "Node metadata" for services too.
   if (entries.length > limits.metaPairsMax) throw badRequest(`${prefix}: Node metadata cannot contain more than ${limits.metaPairsMax} key/value pairs`);
   for (const [key, value] of entries) {
-    const problem = metaKeyProblem(key, allowReserved) ?? (value.length > limits.metaValueBytesMax ? `Value is too long (limit: ${limits.metaValueBytesMax} characters)` : undefined);
+    const problem = metaKeyProblem(key, allowReserved) ?? (Buffer.byteLength(value, 'utf8') > limits.metaValueBytesMax ? `Value is too long (limit: ${limits.metaValueBytesMax} characters)` : undefined);
     if (problem !== undefined) throw badRequest(`${prefix}: Couldn't load metadata pair ('${key}', '${value.slice(0, 40)}'): ${problem}`);
   }
 }

@@ -24,14 +24,21 @@ export interface ServiceInstance {
   readonly service: NodeService;
 }
 
-/** Service name (as first registered) → instances, for /v1/catalog/services. */
-export function listServices(store: StateStore, watch: WatchSet): QueryResult<Map<string, readonly ServiceInstance[]>> {
-  const index = watchedIndex(store, watch, watchKeys.services);
-  const byName = new Map<string, readonly ServiceInstance[]>();
+/**
+ * Service name → instances, for /v1/catalog/services. Names are grouped exactly as spelled, as
+ * Consul does ("Web" and "web" are two entries), though lookups by name ignore case. When the
+ * caller narrows the answer by node fields (?node-meta=, a ?filter= on NodeMeta), node changes
+ * alter it too, so `byNodeFields` adds the nodes key (Consul: max of the two table indexes).
+ */
+export function listServices(store: StateStore, watch: WatchSet, byNodeFields = false): QueryResult<Map<string, ServiceInstance[]>> {
+  const index = byNodeFields ? watchedIndex(store, watch, watchKeys.services, watchKeys.nodes) : watchedIndex(store, watch, watchKeys.services);
+  const byName = new Map<string, ServiceInstance[]>();
   for (const key of store.services.keysOf('service')) {
-    const instances = instancesOf(store, store.services.rowsBy('service', key));
-    const first = instances[0];
-    if (first !== undefined) byName.set(first.service.Service, instances);
+    for (const instance of instancesOf(store, store.services.rowsBy('service', key))) {
+      const list = byName.get(instance.service.Service);
+      if (list === undefined) byName.set(instance.service.Service, [instance]);
+      else list.push(instance);
+    }
   }
   return { index, value: byName };
 }

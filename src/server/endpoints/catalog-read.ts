@@ -33,7 +33,7 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
     'Catalog.ListServices': (args, signal) => {
       const filter = filterFor(args.filter, catalogServiceFilterSchema);
       return runQuery(context, args, signal, (watch) => {
-        const { index, value } = listServices(store, watch);
+        const { index, value } = listServices(store, watch, args.filter !== '' || Object.keys(args.nodeMeta).length > 0);
         const out: Record<string, string[]> = {};
         for (const [name, instances] of value) {
           const matching = filtered(instances.filter((instance) => nodeMatchesMeta(instance.node, args.nodeMeta)).map(catalogService), filter);
