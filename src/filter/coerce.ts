@@ -8,6 +8,8 @@
 // A value that does not convert is an error before any data is read ("Failed to coerce value").
 // Not reproduced: Go's hexadecimal floats ("0x1p-2"), which are rejected here instead.
 
+import { parseGoBool } from '../lib/go-bool.js';
+
 export type Coercion<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 const int64Min = -(2n ** 63n);
@@ -70,23 +72,8 @@ export function coerceFloat(raw: string): Coercion<number> {
   return { ok: true, value };
 }
 
-const boolWords: ReadonlyMap<string, boolean> = new Map([
-  ['1', true],
-  ['t', true],
-  ['T', true],
-  ['TRUE', true],
-  ['true', true],
-  ['True', true],
-  ['0', false],
-  ['f', false],
-  ['F', false],
-  ['FALSE', false],
-  ['false', false],
-  ['False', false],
-]);
-
 /** Go's strconv.ParseBool. */
 export function coerceBool(raw: string): Coercion<boolean> {
-  const value = boolWords.get(raw);
+  const value = parseGoBool(raw);
   return value === undefined ? { ok: false, reason: 'not a boolean (true or false)' } : { ok: true, value };
 }

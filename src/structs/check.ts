@@ -120,23 +120,28 @@ export interface HealthCheck {
   ModifyIndex: number;
 }
 
+/** HealthCheck's own fields, shared by the input and the filter schemas (only Definition differs). */
+const healthCheckFields = {
+  Node: s.string(),
+  CheckID: s.string(),
+  Name: s.string(),
+  Status: s.string(),
+  Notes: s.string(),
+  Output: s.string(),
+  ServiceID: s.string(),
+  ServiceName: s.string(),
+  ServiceTags: s.list(s.string()),
+  Type: s.string(),
+  Interval: s.string(),
+  Timeout: s.string(),
+  ExposedPort: s.int(0, 65535),
+};
+
 /** The HealthCheck body accepted inside /v1/catalog/register (Check and Checks). */
 export const healthCheckInputSchema = s.struct(
   'HealthCheck',
   {
-    Node: s.string(),
-    CheckID: s.string(),
-    Name: s.string(),
-    Status: s.string(),
-    Notes: s.string(),
-    Output: s.string(),
-    ServiceID: s.string(),
-    ServiceName: s.string(),
-    ServiceTags: s.list(s.string()),
-    Type: s.string(),
-    Interval: s.string(),
-    Timeout: s.string(),
-    ExposedPort: s.int(0, 65535),
+    ...healthCheckFields,
     Definition: s.struct('HealthCheckDefinition', {
       ...checkTypeFields,
     }),
@@ -169,19 +174,7 @@ export function durationField(ms: number): string {
 export const healthCheckFilterSchema = s.struct(
   'HealthCheck',
   {
-    Node: s.string(),
-    CheckID: s.string(),
-    Name: s.string(),
-    Status: s.string(),
-    Notes: s.string(),
-    Output: s.string(),
-    ServiceID: s.string(),
-    ServiceName: s.string(),
-    ServiceTags: s.list(s.string()),
-    Type: s.string(),
-    Interval: s.string(),
-    Timeout: s.string(),
-    ExposedPort: s.int(),
+    ...healthCheckFields,
     Definition: s.struct('HealthCheckDefinition', {
       HTTP: s.string(),
       TLSServerName: s.string(),

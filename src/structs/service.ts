@@ -161,37 +161,8 @@ function upstreamOutput(upstream: Infer<typeof upstreamSchema>): Record<string, 
 }
 
 // ---- ?filter= schemas: the selectors each endpoint's elements offer ----------------------------
-
-const proxyFilterSchema = s.struct('ConnectProxyConfig', {
-  DestinationServiceName: s.string(),
-  DestinationServiceID: s.string(),
-  LocalServiceAddress: s.string(),
-  LocalServicePort: s.int(),
-  LocalServiceSocketPath: s.string(),
-  Mode: s.string(),
-  TransparentProxy: s.struct('TransparentProxyConfig', { OutboundListenerPort: s.int(), DialedDirectly: s.bool() }),
-  Upstreams: s.list(
-    s.struct('Upstream', {
-      DestinationType: s.string(),
-      DestinationNamespace: s.string(),
-      DestinationPartition: s.string(),
-      DestinationPeer: s.string(),
-      DestinationName: s.string(),
-      Datacenter: s.string(),
-      LocalBindAddress: s.string(),
-      LocalBindPort: s.int(),
-      LocalBindSocketPath: s.string(),
-      LocalBindSocketMode: s.string(),
-      MeshGateway: meshGatewaySchema,
-      CentrallyConfigured: s.bool(),
-    }),
-  ),
-  MeshGateway: meshGatewaySchema,
-  Expose: s.struct('ExposeConfig', {
-    Checks: s.bool(),
-    Paths: s.list(s.struct('ExposePath', { ListenerPort: s.int(), Path: s.string(), LocalPathPort: s.int(), Protocol: s.string() })),
-  }),
-});
+// The filter never selects into opaque JSON (Proxy.Config) and ignores integer ranges, so input
+// schemas serve as filter schemas wherever the shapes agree.
 
 const serviceFilterFields = {
   Kind: s.string(),
@@ -205,7 +176,7 @@ const serviceFilterFields = {
   SocketPath: s.string(),
   Weights: weightsSchema,
   EnableTagOverride: s.bool(),
-  Proxy: proxyFilterSchema,
+  Proxy: proxySchema,
   Connect: s.struct('ServiceConnect', { Native: s.bool() }),
   PeerName: s.string(),
 };
@@ -234,7 +205,7 @@ export const catalogServiceFilterSchema = s.struct('ServiceNode', {
   ServicePort: s.int(),
   ServiceSocketPath: s.string(),
   ServiceEnableTagOverride: s.bool(),
-  ServiceProxy: proxyFilterSchema,
+  ServiceProxy: proxySchema,
   ServiceConnect: s.struct('ServiceConnect', { Native: s.bool() }),
   PeerName: s.string(),
 });
