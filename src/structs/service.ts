@@ -51,26 +51,31 @@ const localitySchema = s.struct('Locality', { Region: s.string(), Zone: s.string
 /** Connect.SidecarService is decoded as a ServiceDefinition by the sidecar code (mesh issue). */
 const connectSchema = s.struct('ServiceConnect', { Native: s.bool(), SidecarService: s.optional(s.any()) });
 
+/** The fields a service registration has in both of its forms (agent definition, catalog NodeService). */
+const serviceFields = {
+  Kind: s.string(),
+  ID: s.string(),
+  Tags: s.list(s.string()),
+  Address: s.string(),
+  TaggedAddresses: s.map(serviceAddressSchema),
+  Meta: s.map(s.string()),
+  Port: s.int(0, 65535),
+  SocketPath: s.string(),
+  EnableTagOverride: s.bool(),
+  Weights: s.optional(weightsSchema),
+  Proxy: s.optional(proxySchema),
+  Connect: s.optional(connectSchema),
+  Locality: s.optional(localitySchema),
+};
+
 /** The body of /v1/agent/service/register and a `services` entry in a config file. */
 export const serviceDefinitionSchema = s.struct(
   'ServiceDefinition',
   {
-    Kind: s.string(),
-    ID: s.string(),
+    ...serviceFields,
     Name: s.string(),
-    Tags: s.list(s.string()),
-    Address: s.string(),
-    TaggedAddresses: s.map(serviceAddressSchema),
-    Meta: s.map(s.string()),
-    Port: s.int(0, 65535),
-    SocketPath: s.string(),
-    EnableTagOverride: s.bool(),
-    Weights: s.optional(weightsSchema),
     Check: s.optional(checkDefinitionSchema),
     Checks: s.list(checkDefinitionSchema),
-    Proxy: s.optional(proxySchema),
-    Connect: s.optional(connectSchema),
-    Locality: s.optional(localitySchema),
     Token: s.string(),
     Namespace: s.string(),
     Partition: s.string(),
@@ -80,26 +85,7 @@ export const serviceDefinitionSchema = s.struct(
 export type ServiceDefinition = Infer<typeof serviceDefinitionSchema>;
 
 /** The Service block of /v1/catalog/register (Consul's NodeService as input). */
-export const nodeServiceInputSchema = s.struct(
-  'NodeService',
-  {
-    Kind: s.string(),
-    ID: s.string(),
-    Service: s.string(),
-    Tags: s.list(s.string()),
-    Address: s.string(),
-    TaggedAddresses: s.map(serviceAddressSchema),
-    Meta: s.map(s.string()),
-    Port: s.int(0, 65535),
-    SocketPath: s.string(),
-    Weights: s.optional(weightsSchema),
-    EnableTagOverride: s.bool(),
-    Proxy: s.optional(proxySchema),
-    Connect: s.optional(connectSchema),
-    Locality: s.optional(localitySchema),
-  },
-  { aliases: { Name: 'Service' } },
-);
+export const nodeServiceInputSchema = s.struct('NodeService', { ...serviceFields, Service: s.string() }, { aliases: { Name: 'Service' } });
 export type NodeServiceInput = Infer<typeof nodeServiceInputSchema>;
 
 export interface ServiceWeights {
