@@ -8,6 +8,19 @@
 // properties left out, undefined array items as null); ?pretty uses JSON.stringify itself.
 
 const fragments = new WeakMap<object, string>();
+/** Encoded bodies of frozen answers (views), so that a repeated answer is not even re-encoded. */
+const bodies = new WeakMap<object, Buffer>();
+
+/** A response body: the bytes of a frozen answer, cached; otherwise the JSON text. */
+export function jsonBody(value: unknown): string | Buffer {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return toJson(value) ?? 'null';
+  let body = bodies.get(value);
+  if (body === undefined) {
+    body = Buffer.from(objectJson(value), 'utf8');
+    bodies.set(value, body);
+  }
+  return body;
+}
 
 /** JSON text of `value`, or undefined where JSON.stringify would leave it out (undefined, functions). */
 export function toJson(value: unknown): string | undefined {
@@ -44,14 +57,29 @@ function keyPrefix(key: string): string {
 }
 
 function objectJson(value: object): string {
-  if (Object.isFrozen(value)) {
-    let json = fragments.get(value);
-    if (json === undefined) {
-      json = JSON.stringify(value);
-      fragments.set(value, json);
-    }
-    return json;
+  if (!Object.isFrozen(value)) return composedJson(value);
+  let json = fragments.get(value);
+  if (json === undefined) {
+    // A frozen composite (a ServiceEntry, a view's list) is assembled from its parts' fragments, so
+    // rebuilding a view after one row changed re-serialises only that row; a leaf row is cheaper
+    // to hand to the native serialiser whole.
+    json = isLeaf(value) ? JSON.stringify(value) : composedJson(value);
+    fragments.set(value, json);
   }
+  return json;
+}
+
+/** No array, and no frozen object among its own values: nothing inside has a fragment to reuse. */
+function isLeaf(value: object): boolean {
+  if (Array.isArray(value)) return false;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && Object.isFrozen(item)) return false;
+  }
+  return true;
+}
+
+function composedJson(value: object): string {
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (toJson(value[i]) ?? 'null');

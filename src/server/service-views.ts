@@ -26,6 +26,14 @@ export function serviceEntriesView(store: StateStore, watch: WatchSet, name: str
   );
 }
 
+/** The instances of a service whose every check passes (?passing), the most common health query. */
+export function passingEntriesView(store: StateStore, watch: WatchSet, name: string, connect: boolean): QueryResult<readonly ServiceEntry[]> {
+  const key = keyOf(name, connect);
+  return store.views.get(`health-passing/${key}`, key, watch, () =>
+    Object.freeze(serviceEntriesView(store, new WatchSet(), name, connect).value.filter((entry) => entry.Checks.every((check) => check.Status === 'passing'))),
+  );
+}
+
 export function catalogServicesView(store: StateStore, watch: WatchSet, name: string, connect: boolean): QueryResult<readonly CatalogService[]> {
   const key = keyOf(name, connect);
   return store.views.get(`catalog/${key}`, key, watch, () =>

@@ -9,7 +9,7 @@ import { serviceEntryFilterSchema } from '../../structs/node.js';
 import type { ServerContext } from '../context.js';
 import { filterFor, filtered, runQuery } from '../query.js';
 import { nodeMatchesMeta, serviceHasTags } from '../render.js';
-import { serviceEntriesView } from '../service-views.js';
+import { passingEntriesView, serviceEntriesView } from '../service-views.js';
 
 type HealthHandlers = Pick<RpcHandlers, 'Health.ServiceNodes' | 'Health.NodeChecks' | 'Health.ServiceChecks' | 'Health.ChecksInState'>;
 
@@ -29,9 +29,10 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
     'Health.ServiceNodes': (args, signal) => {
       enforce(context.acl.resolve(args.token), { kind: 'service', name: args.serviceName }, 'read');
       const filter = filterFor(args.filter, serviceEntryFilterSchema);
-      const narrowed = args.passingOnly || args.tags.length > 0 || Object.keys(args.nodeMeta).length > 0;
+      const narrowed = args.tags.length > 0 || Object.keys(args.nodeMeta).length > 0;
       return runQuery(context, args, signal, (watch) => {
-        const { index, value } = serviceEntriesView(store, watch, args.serviceName, args.connect);
+        const view = args.passingOnly ? passingEntriesView : serviceEntriesView;
+        const { index, value } = view(store, watch, args.serviceName, args.connect);
         if (!narrowed) return { index, value: filtered(value, filter) };
         const entries = value.filter(
           (entry) => nodeMatchesMeta(entry.Node, args.nodeMeta) && serviceHasTags(entry.Service, args.tags) && (!args.passingOnly || allPassing(entry)),
