@@ -4,7 +4,7 @@
 
 import { type BlockingDeps, blockingQuery, type QueryResult } from '../catalog/blocking-query.js';
 import type { WatchSet } from '../catalog/watch.js';
-import { applyFilter, type CompiledFilter, compileFilter } from '../filter/index.js';
+import { type CompiledFilter, compileFilter } from '../filter/index.js';
 import { noPathToDatacenter } from '../lib/errors.js';
 import type { QueryOptions, QueryReply } from '../rpc/protocol.js';
 import type { Schema } from '../structs/schema.js';
@@ -39,9 +39,4 @@ export async function runQuery<T>(
       consistency: options.requireConsistent ? 'consistent' : options.allowStale ? 'stale' : 'leader',
     },
   };
-}
-
-/** Applies the compiled filter to a list result; without a filter the list itself comes back. */
-export function filtered<T>(items: readonly T[], filter: CompiledFilter | undefined): readonly T[] {
-  return applyFilter(items, filter);
 }

@@ -40,6 +40,11 @@ export function serviceEntry({ node, service, checks }: ServiceHealth): ServiceE
   return { Node: node, Service: service, Checks: checks };
 }
 
+/** ?passing keeps only instances whose every check, node-level ones included, is passing. */
+export function allChecksPassing(entry: ServiceEntry): boolean {
+  return entry.Checks.every((check) => check.Status === 'passing');
+}
+
 export function nodeMatchesMeta(node: Pick<Node, 'Meta'>, filter: NodeMetaFilter): boolean {
   return metaMatches(node.Meta, filter);
 }

@@ -8,7 +8,7 @@ import { serviceHealth } from '../catalog/reads/health.js';
 import type { StateStore } from '../catalog/store.js';
 import { WatchSet, watchKeys } from '../catalog/watch.js';
 import type { CatalogService, ServiceEntry } from '../rpc/protocol.js';
-import { catalogService, serviceEntry } from './render.js';
+import { allChecksPassing, catalogService, serviceEntry } from './render.js';
 
 function keyOf(name: string, connect: boolean): string {
   return connect ? watchKeys.connect(name) : watchKeys.service(name);
@@ -30,7 +30,7 @@ export function serviceEntriesView(store: StateStore, watch: WatchSet, name: str
 export function passingEntriesView(store: StateStore, watch: WatchSet, name: string, connect: boolean): QueryResult<readonly ServiceEntry[]> {
   const key = keyOf(name, connect);
   return store.views.get(`health-passing/${key}`, key, watch, () =>
-    Object.freeze(serviceEntriesView(store, new WatchSet(), name, connect).value.filter((entry) => entry.Checks.every((check) => check.Status === 'passing'))),
+    Object.freeze(serviceEntriesView(store, new WatchSet(), name, connect).value.filter(allChecksPassing)),
   );
 }
 

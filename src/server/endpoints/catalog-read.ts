@@ -7,7 +7,8 @@ import { nodeFilterSchema } from '../../structs/node.js';
 import type { NodeService } from '../../structs/service.js';
 import { catalogServiceFilterSchema, nodeServiceFilterSchema } from '../../structs/service.js';
 import type { ServerContext } from '../context.js';
-import { filterFor, filtered, runQuery } from '../query.js';
+import { applyFilter } from '../../filter/index.js';
+import { filterFor, runQuery } from '../query.js';
 import { catalogService, catalogServiceMatches, nodeMatchesMeta } from '../render.js';
 import { catalogServicesView } from '../service-views.js';
 
@@ -26,7 +27,7 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
       const filter = filterFor(args.filter, nodeFilterSchema);
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = listNodes(store, watch);
-        return { index, value: filtered(value.filter((node) => nodeMatchesMeta(node, args.nodeMeta)), filter) };
+        return { index, value: applyFilter(value.filter((node) => nodeMatchesMeta(node, args.nodeMeta)), filter) };
       });
     },
 
@@ -36,7 +37,7 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
         const { index, value } = listServices(store, watch, args.filter !== '' || Object.keys(args.nodeMeta).length > 0);
         const out: Record<string, string[]> = {};
         for (const [name, instances] of value) {
-          const matching = filtered(instances.filter((instance) => nodeMatchesMeta(instance.node, args.nodeMeta)).map(catalogService), filter);
+          const matching = applyFilter(instances.filter((instance) => nodeMatchesMeta(instance.node, args.nodeMeta)).map(catalogService), filter);
           if (matching.length === 0) continue;
           // Tags are the union over the instances, each once, in first-seen order.
           out[name] = [...new Set(matching.flatMap((instance) => instance.ServiceTags as string[]))];
@@ -51,9 +52,9 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
       const narrowed = args.tags.length > 0 || Object.keys(args.nodeMeta).length > 0;
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = catalogServicesView(store, watch, args.serviceName, args.connect);
-        if (!narrowed) return { index, value: filtered(value, filter) };
+        if (!narrowed) return { index, value: applyFilter(value, filter) };
         const matching = value.filter((instance) => catalogServiceMatches(instance, args.nodeMeta, args.tags));
-        return { index, value: filtered(matching, filter) };
+        return { index, value: applyFilter(matching, filter) };
       });
     },
 
@@ -64,7 +65,7 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
         const { index, value } = nodeServices(store, watch, args.node);
         if (value === null) return { index, value: null };
         const services: Record<string, NodeService> = {};
-        for (const service of filtered(value.services, filter)) services[service.ID] = service;
+        for (const service of applyFilter(value.services, filter)) services[service.ID] = service;
         return { index, value: { Node: value.node, Services: services } };
       });
     },
@@ -74,7 +75,7 @@ export function catalogReadHandlers(context: ServerContext): ReadHandlers {
       const filter = filterFor(args.filter, nodeServiceFilterSchema);
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = nodeServices(store, watch, args.node);
-        return { index, value: value === null ? null : { Node: value.node, Services: filtered(value.services, filter) } };
+        return { index, value: value === null ? null : { Node: value.node, Services: applyFilter(value.services, filter) } };
       });
     },
   };

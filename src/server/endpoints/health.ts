@@ -3,20 +3,16 @@
 
 import { enforce } from '../../acl/authorizer.js';
 import { checksInState, nodeChecks, serviceChecks } from '../../catalog/reads/health.js';
-import type { NodeMetaFilter, RpcHandlers, ServiceEntry } from '../../rpc/protocol.js';
+import type { NodeMetaFilter, RpcHandlers } from '../../rpc/protocol.js';
 import { type HealthCheck, healthCheckFilterSchema } from '../../structs/check.js';
 import { serviceEntryFilterSchema } from '../../structs/node.js';
 import type { ServerContext } from '../context.js';
-import { filterFor, filtered, runQuery } from '../query.js';
+import { applyFilter } from '../../filter/index.js';
+import { filterFor, runQuery } from '../query.js';
 import { nodeMatchesMeta, serviceHasTags } from '../render.js';
 import { passingEntriesView, serviceEntriesView } from '../service-views.js';
 
 type HealthHandlers = Pick<RpcHandlers, 'Health.ServiceNodes' | 'Health.NodeChecks' | 'Health.ServiceChecks' | 'Health.ChecksInState'>;
-
-/** ?passing keeps only instances whose every check, node-level ones included, is passing. */
-function allPassing(entry: ServiceEntry): boolean {
-  return entry.Checks.every((check) => check.Status === 'passing');
-}
 
 export function healthHandlers(context: ServerContext): HealthHandlers {
   const { store } = context;
@@ -33,11 +29,10 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
       return runQuery(context, args, signal, (watch) => {
         const view = args.passingOnly ? passingEntriesView : serviceEntriesView;
         const { index, value } = view(store, watch, args.serviceName, args.connect);
-        if (!narrowed) return { index, value: filtered(value, filter) };
-        const entries = value.filter(
-          (entry) => nodeMatchesMeta(entry.Node, args.nodeMeta) && serviceHasTags(entry.Service, args.tags) && (!args.passingOnly || allPassing(entry)),
-        );
-        return { index, value: filtered(entries, filter) };
+        if (!narrowed) return { index, value: applyFilter(value, filter) };
+        // The ?passing view already holds only passing instances.
+        const entries = value.filter((entry) => nodeMatchesMeta(entry.Node, args.nodeMeta) && serviceHasTags(entry.Service, args.tags));
+        return { index, value: applyFilter(entries, filter) };
       });
     },
 
@@ -46,7 +41,7 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
       const filter = filterFor(args.filter, healthCheckFilterSchema);
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = nodeChecks(store, watch, args.node);
-        return { index, value: filtered(value, filter) };
+        return { index, value: applyFilter(value, filter) };
       });
     },
 
@@ -55,7 +50,7 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
       const filter = filterFor(args.filter, healthCheckFilterSchema);
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = serviceChecks(store, watch, args.serviceName);
-        return { index, value: filtered(onMatchingNodes(value, args.nodeMeta), filter) };
+        return { index, value: applyFilter(onMatchingNodes(value, args.nodeMeta), filter) };
       });
     },
 
@@ -63,7 +58,7 @@ export function healthHandlers(context: ServerContext): HealthHandlers {
       const filter = filterFor(args.filter, healthCheckFilterSchema);
       return runQuery(context, args, signal, (watch) => {
         const { index, value } = checksInState(store, watch, args.state);
-        return { index, value: filtered(onMatchingNodes(value, args.nodeMeta), filter) };
+        return { index, value: applyFilter(onMatchingNodes(value, args.nodeMeta), filter) };
       });
     },
   };
