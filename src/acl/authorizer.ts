@@ -12,6 +12,9 @@ export type AclResource =
   | { readonly kind: 'service'; readonly name: string }
   | { readonly kind: 'node'; readonly name: string }
   | { readonly kind: 'agent'; readonly name: string }
+  | { readonly kind: 'key'; readonly name: string }
+  | { readonly kind: 'session'; readonly name: string }
+  | { readonly kind: 'event'; readonly name: string }
   | { readonly kind: 'operator' };
 
 export interface Authorizer {

@@ -21,6 +21,7 @@ import type { RpcClient } from '../rpc/protocol.js';
 import { Server } from '../server/server.js';
 import type { NodeContent } from '../structs/registration.js';
 import { consulVersion } from '../version.js';
+import { UserEvents } from './user-events.js';
 import { CatalogSync } from './catalog-sync.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import type { DefinitionContext } from './definitions.js';
@@ -42,6 +43,7 @@ export class Agent {
   readonly server: Server | undefined;
   readonly rpc: RpcClient;
   readonly sync: CatalogSync;
+  readonly events: UserEvents;
   private http: HttpApi | undefined;
 
   static async create(config: RuntimeConfig, deps: AgentDeps): Promise<Agent> {
@@ -62,11 +64,13 @@ export class Agent {
         clock,
         random,
         acl: aclDisabled,
+        onBackgroundError: (error, what) => logger.error({ err: error }, `server: ${what} failed`),
       });
       this.rpc = new InProcessClient(this.server.handlers);
     } else {
       this.rpc = new NoServersClient();
     }
+    this.events = new UserEvents({ random, nodeName: () => this.currentConfig.nodeName, services: () => this.local.services().map(({ service }) => service) });
     this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node: () => this.nodeContent(), agentToken: () => this.currentConfig.acl.tokens.agent, clock, random, logger });
   }
 
@@ -104,6 +108,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.http?.close();
     this.sync.stop();
+    this.server?.stop();
   }
 
   /** Re-reads the configuration: registrations from config files, log level and limits change; the rest needs a restart. */

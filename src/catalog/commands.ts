@@ -9,11 +9,20 @@
 // (style rule 6), so applying a command is deterministic.
 
 import { Packr } from 'msgpackr';
+import type { KvWrite } from '../structs/kv.js';
 import type { Registration } from '../structs/registration.js';
+import type { Session } from '../structs/session.js';
+import type { TxnOp } from '../structs/txn.js';
 
+// Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
+// compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries.
 export const CommandType = {
   Register: 0,
   Deregister: 1,
+  KvWrite: 2,
+  Session: 3,
+  TombstoneReap: 5,
+  Txn: 8,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -33,7 +42,30 @@ export interface DeregisterCommand {
   readonly checkId: string;
 }
 
-export type Command = RegisterCommand | DeregisterCommand;
+/** One KV write (KVS.Apply). */
+export interface KvWriteCommand {
+  readonly type: typeof CommandType.KvWrite;
+  readonly write: KvWrite;
+}
+
+/** Creates a session (ID, node and defaults fixed by the server) or destroys one. */
+export type SessionCommand =
+  | { readonly type: typeof CommandType.Session; readonly op: 'create'; readonly session: Session }
+  | { readonly type: typeof CommandType.Session; readonly op: 'destroy'; readonly id: string };
+
+/** Forgets KV tombstones at or below an index (issued by the leader's tombstone GC). */
+export interface TombstoneReapCommand {
+  readonly type: typeof CommandType.TombstoneReap;
+  readonly upTo: number;
+}
+
+/** Several operations applied all-or-nothing (/v1/txn). */
+export interface TxnCommand {
+  readonly type: typeof CommandType.Txn;
+  readonly ops: readonly TxnOp[];
+}
+
+export type Command = RegisterCommand | DeregisterCommand | KvWriteCommand | SessionCommand | TombstoneReapCommand | TxnCommand;
 
 // Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
 // setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.

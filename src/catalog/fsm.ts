@@ -7,7 +7,11 @@ import { AssertionError, unreachable } from '../lib/assert.js';
 import { TaxiwayError } from '../lib/errors.js';
 import { type Command, CommandType, decodeCommand } from './commands.js';
 import type { StateStore } from './store.js';
+import { applyKvWrite } from './tables/kv.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
+import { sessionCreateTxn, sessionDestroyTxn } from './tables/sessions.js';
+import { applyTombstoneReap } from './tables/tombstones.js';
+import { applyTxn } from './tables/txn.js';
 
 /**
  * What applying one entry produced. Errors here are deterministic outcomes of the command (every
@@ -43,6 +47,16 @@ export class Fsm {
         return applyRegister(this.store, index, command);
       case CommandType.Deregister:
         return applyDeregister(this.store, index, command);
+      case CommandType.KvWrite:
+        return applyKvWrite(this.store, index, command.write);
+      case CommandType.Session:
+        return command.op === 'create'
+          ? this.store.write(index, (tx) => sessionCreateTxn(this.store, tx, command.session))
+          : this.store.write(index, (tx) => sessionDestroyTxn(this.store, tx, command.id));
+      case CommandType.TombstoneReap:
+        return applyTombstoneReap(this.store, index, command.upTo);
+      case CommandType.Txn:
+        return applyTxn(this.store, index, command.ops);
       default:
         return unreachable(command);
     }

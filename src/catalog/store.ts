@@ -9,23 +9,44 @@
 // either all of a commit or none of it without the copy-on-write trees Consul needs.
 
 import type { HealthCheck } from '../structs/check.js';
+import type { DirEntry } from '../structs/kv.js';
 import type { Node } from '../structs/node.js';
+import type { Session } from '../structs/session.js';
 import { Table } from './table.js';
 import { Views } from './views.js';
-import { type Unwatch, Watchers } from './watch.js';
+import { KvWatchers, type Unwatch, Watchers } from './watch.js';
 import { checkIndexes, checkPrimaryKey } from './tables/checks.js';
+import { kvIndexes, kvPrimaryKey } from './tables/kv.js';
 import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
 import { type ServiceRow, serviceIndexes, servicePrimaryKey } from './tables/services.js';
+import { sessionIndexes, sessionPrimaryKey } from './tables/sessions.js';
+import { type Tombstone, tombstonePrimaryKey } from './tables/tombstones.js';
+
+/** A key whose lock a commit released by invalidating its session, and the lock-delay it asked for. */
+export interface LockDelayRequest {
+  readonly key: string;
+  readonly delayMs: number;
+}
 
 export class StateStore {
   readonly nodes = new Table<Node>('nodes', nodePrimaryKey, nodeIndexes);
   readonly services = new Table<ServiceRow>('services', servicePrimaryKey, serviceIndexes);
   readonly checks = new Table<HealthCheck>('checks', checkPrimaryKey, checkIndexes);
+  readonly kvs = new Table<DirEntry>('kvs', kvPrimaryKey, kvIndexes, { ordered: true });
+  readonly tombstones = new Table<Tombstone>('tombstones', tombstonePrimaryKey, [], { ordered: true });
+  readonly sessions = new Table<Session>('sessions', sessionPrimaryKey, sessionIndexes);
+
+  /**
+   * Told, after each commit, of the keys whose lock-delay starts now. Lock-delay is wall-clock
+   * time and deliberately not replicated state (as in Consul): each server keeps its own.
+   */
+  onLockDelay: (request: LockDelayRequest) => void = () => {};
 
   /** Answers derived from the tables, reused until a write touches their key. */
   readonly views = new Views(this);
   private readonly indexByKey = new Map<string, number>();
   private readonly watchers = new Watchers();
+  private readonly kvWatchers = new KvWatchers();
   private lastCommitIndex = 0;
 
   /** The index of the last commit that touched any of `keys`; 0 when none ever did. */
@@ -57,22 +78,38 @@ export class StateStore {
     // identical re-registration) advance lastIndex but touch no key, so no watcher wakes.
     this.lastCommitIndex = Math.max(this.lastCommitIndex, index);
     for (const key of tx.touched) this.indexByKey.set(key, index);
-    this.watchers.notify(tx.touched);
+    const callbacks = this.watchers.callbacksFor(tx.touched);
+    this.kvWatchers.collectCallbacks(tx.kvKeys, callbacks);
+    for (const request of tx.lockDelays) this.onLockDelay(request);
+    Watchers.run(callbacks);
     return result;
   }
 
+  /** Calls onChange after the next commit that touches any of `keys` (see watch.ts for KV keys). */
   watch(keys: Iterable<string>, onChange: () => void): Unwatch {
-    return this.watchers.watch(keys, onChange);
+    const plain: string[] = [];
+    const kv: string[] = [];
+    for (const key of keys) (KvWatchers.owns(key) ? kv : plain).push(key);
+    const unwatchPlain = this.watchers.watch(plain, onChange);
+    const unwatchKv = this.kvWatchers.watch(kv, onChange);
+    return () => {
+      unwatchPlain();
+      unwatchKv();
+    };
   }
 
   get watchedKeyCount(): number {
-    return this.watchers.watchedKeyCount;
+    return this.watchers.watchedKeyCount + this.kvWatchers.watchedKeyCount;
   }
 }
 
 /** The handle a write gets: every row change goes through it so that it can be undone. */
 export class WriteTxn {
   readonly touched = new Set<string>();
+  /** KV keys written or deleted: their exact and prefix watchers wake, no index is kept per key. */
+  readonly kvKeys = new Set<string>();
+  /** Lock-delays to start once this transaction commits. */
+  readonly lockDelays: LockDelayRequest[] = [];
   private readonly undo: (() => void)[] = [];
 
   constructor(readonly index: number) {}
@@ -94,9 +131,16 @@ export class WriteTxn {
     this.touched.add(key);
   }
 
+  /** Marks a KV key as written or deleted by this transaction. */
+  touchKvKey(key: string): void {
+    this.kvKeys.add(key);
+  }
+
   rollback(): void {
     for (let i = this.undo.length - 1; i >= 0; i--) (this.undo[i] as () => void)();
     this.undo.length = 0;
     this.touched.clear();
+    this.kvKeys.clear();
+    this.lockDelays.length = 0;
   }
 }

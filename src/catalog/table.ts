@@ -7,6 +7,7 @@
 // what makes it safe to hand rows straight to serialisers and to keep them in undo logs.
 
 import { assert } from '../lib/assert.js';
+import { SortedKeys } from './sorted-keys.js';
 
 export interface IndexSpec<T> {
   readonly name: string;
@@ -45,13 +46,17 @@ class Bucket<T> {
 export class Table<T> {
   private readonly all = new Bucket<T>();
   private readonly indexes = new Map<string, { spec: IndexSpec<T>; buckets: Map<string, Bucket<T>> }>();
+  /** Primary keys in order, for tables that answer prefix scans (KV); undefined for the others. */
+  private readonly ordered: SortedKeys | undefined;
 
   constructor(
     readonly name: string,
     readonly primaryKey: (row: T) => string,
     indexSpecs: readonly IndexSpec<T>[],
+    options: { readonly ordered?: boolean } = {},
   ) {
     for (const spec of indexSpecs) this.indexes.set(spec.name, { spec, buckets: new Map() });
+    this.ordered = options.ordered === true ? new SortedKeys() : undefined;
   }
 
   get size(): number {
@@ -65,6 +70,12 @@ export class Table<T> {
   /** Every row in primary-key order. */
   rows(): readonly T[] {
     return this.all.inOrder();
+  }
+
+  /** Rows whose primary key starts with `prefix`, in primary-key order. Only for ordered tables. */
+  rowsWithPrefix(prefix: string): T[] {
+    assert(this.ordered !== undefined, `table ${this.name} is not ordered`);
+    return this.ordered.withPrefix(prefix).map((key) => this.all.rows.get(key) as T);
   }
 
   /** Rows filed under `key` in index `indexName`, in primary-key order. */
@@ -90,6 +101,7 @@ export class Table<T> {
     const primaryKey = this.primaryKey(row);
     const previous = this.all.rows.get(primaryKey);
     if (previous !== undefined) this.unindex(primaryKey, previous);
+    else this.ordered?.insert(primaryKey);
     this.all.set(primaryKey, row);
     for (const { spec, buckets } of this.indexes.values()) {
       for (const key of spec.keys(row)) {
@@ -107,6 +119,7 @@ export class Table<T> {
     if (previous === undefined) return undefined;
     this.unindex(primaryKey, previous);
     this.all.delete(primaryKey);
+    this.ordered?.delete(primaryKey);
     return previous;
   }
 

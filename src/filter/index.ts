@@ -45,3 +45,4 @@ export function applyFilter<T>(items: readonly T[], filter: CompiledFilter | und
 export type { Expression, MatchExpression, MatchOperator, Selector, Value } from './ast.js';
 export { parseExpression } from './parser.js';
 export { printExpression } from './printer.js';
+export { compileRegex, regexSearch, type RegexProgram } from './re2-program.js';

@@ -35,6 +35,11 @@ export function writeResult(reply: FastifyReply, result: HttpResult, pretty: boo
       return reply.code(200).type('application/json').send(serializeJson(result.value, pretty));
     case 'empty':
       return reply.code(200).send();
+    case 'raw':
+      if (result.meta !== undefined) setQueryMeta(reply, result.meta);
+      if (result.headers !== undefined) reply.headers(result.headers);
+      if (result.contentType !== undefined) reply.type(result.contentType);
+      return reply.code(result.status).send(result.body);
     case 'text':
       if (result.headers !== undefined) reply.headers(result.headers);
       return reply.code(result.status).type(textContentType).send(result.body);

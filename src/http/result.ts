@@ -10,6 +10,15 @@ export type HttpResult =
   | { readonly kind: 'query'; readonly value: unknown; readonly meta: QueryMeta }
   /** 200 with no body and no Content-Type (Consul's answer to agent writes). */
   | { readonly kind: 'empty' }
+  /** Bytes as they are (KV ?raw, a 404 with an empty body), with the headers of a read when `meta` is set. */
+  | {
+      readonly kind: 'raw';
+      readonly status: number;
+      readonly body: Buffer;
+      readonly contentType?: string;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly meta?: QueryMeta;
+    }
   /** Any status with a plain-text body. */
   | { readonly kind: 'text'; readonly status: number; readonly body: string; readonly headers?: Readonly<Record<string, string>> };
 

@@ -2,7 +2,7 @@
 // (service names may contain "/"), as Consul's prefix patterns do.
 
 import type { Agent } from '../agent/agent.js';
-import { badRequest } from '../lib/errors.js';
+import { badRequest, type TaxiwayError } from '../lib/errors.js';
 import type { QueryOptions, WriteOptions } from '../rpc/protocol.js';
 import { parseQueryOptions, parseWriteOptions, type QueryParams } from './query-options.js';
 import type { HttpResult } from './result.js';
@@ -26,6 +26,8 @@ export interface Route {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: Handler;
+  /** The error for a body over limits.httpBodyBytesMax, when the endpoint words it its own way (KV). */
+  readonly bodyTooLarge?: (contentLengthBytes: number) => TaxiwayError;
 }
 
 export function queryOptionsOf(request: ApiRequest): QueryOptions {

@@ -5,8 +5,12 @@ import { agentCheckRoutes } from './handlers/agent-checks.js';
 import { agentServiceRoutes } from './handlers/agent-services.js';
 import { agentRoutes } from './handlers/agent.js';
 import { catalogRoutes } from './handlers/catalog.js';
+import { eventRoutes } from './handlers/event.js';
 import { healthRoutes } from './handlers/health.js';
+import { kvRoutes } from './handlers/kv.js';
+import { sessionRoutes } from './handlers/session.js';
 import { statusRoutes } from './handlers/status.js';
+import { txnRoutes } from './handlers/txn.js';
 import type { Route } from './route.js';
 
 export const routes: readonly Route[] = [
@@ -20,6 +24,14 @@ export const routes: readonly Route[] = [
   ...catalogRoutes,
   // /v1/health/service/*, /connect/*, /checks/*, /node/*, /state/*
   ...healthRoutes,
+  // /v1/kv/* (GET, PUT, DELETE)
+  ...kvRoutes,
+  // /v1/session/create, /destroy/*, /renew/*, /info/*, /node/*, /list
+  ...sessionRoutes,
+  // /v1/txn
+  ...txnRoutes,
+  // /v1/event/fire/*, /v1/event/list
+  ...eventRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
 ];

@@ -16,7 +16,7 @@ import { limits } from '../lib/limits.js';
 import { type ConnectionCaps, ConnectionCounter } from './connection-limits.js';
 import { has, type QueryParams } from './query-options.js';
 import { writeError, writeResult } from './respond.js';
-import type { Handler, HttpMethod } from './route.js';
+import type { Handler, HttpMethod, Route } from './route.js';
 import { routes } from './routes.js';
 
 export interface HttpApiOptions {
@@ -104,15 +104,24 @@ async function buildApp(agent: Agent): Promise<FastifyInstance> {
 }
 
 function registerRoutes(app: FastifyInstance, agent: Agent): void {
-  const byPath = new Map<string, Map<HttpMethod, Handler>>();
+  const byPath = new Map<string, Map<HttpMethod, Route>>();
   for (const route of routes) {
     let methods = byPath.get(route.path);
-    if (methods === undefined) byPath.set(route.path, (methods = new Map<HttpMethod, Handler>()));
-    methods.set(route.method, route.handler);
+    if (methods === undefined) byPath.set(route.path, (methods = new Map<HttpMethod, Route>()));
+    methods.set(route.method, route);
   }
   for (const [path, methods] of byPath) {
     const allow = ['OPTIONS', ...methods.keys()].join(',');
-    for (const [method, handler] of methods) app.route({ method, url: path, handler: (request, reply) => runHandler(agent, handler, request, reply) });
+    for (const [method, route] of methods) {
+      app.route({
+        method,
+        url: path,
+        handler: (request, reply) => runHandler(agent, route.handler, request, reply),
+        errorHandler: (error, request, reply) => {
+          void writeError(reply, routeError(route, error, request), agent.logger);
+        },
+      });
+    }
     app.route({ method: 'OPTIONS', url: path, handler: (_request, reply) => reply.header('Allow', allow).code(200).send() });
     for (const method of allMethods) {
       if (methods.has(method as HttpMethod)) continue;
@@ -123,6 +132,12 @@ function registerRoutes(app: FastifyInstance, agent: Agent): void {
       });
     }
   }
+}
+
+/** A body over the limit is worded by the route when it has its own words for it (Consul's KV). */
+function routeError(route: Route, error: unknown, request: FastifyRequest): unknown {
+  if (route.bodyTooLarge === undefined || (error as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return error;
+  return route.bodyTooLarge(Number(request.headers['content-length'] ?? 0));
 }
 
 async function runHandler(agent: Agent, handler: Handler, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -49,6 +49,38 @@ export const limits = {
   /** Output kept from a check run (Consul's default OutputMaxSize). */
   checkOutputBytesMax: 4096,
 
+  // ---- KV, sessions, transactions, events ------------------------------------------------------
+  /** Largest KV value (Consul's kv_max_value_size default: raft's suggested entry size). */
+  kvValueBytesMax: 512 * 1024,
+  /** Largest /v1/txn body (Consul's txn_max_req_len default). */
+  txnBodyBytesMax: 512 * 1024,
+  /** Operations in one transaction (Consul's maxTxnOps): more is abuse, not a use case. */
+  txnOpsMax: 128,
+  /** Session TTL bounds (Consul's session_ttl_min default and SessionTTLMax). */
+  sessionTtlMsMin: 10_000,
+  sessionTtlMsMax: 24 * 60 * 60_000,
+  /**
+   * A TTL session is destroyed only after TTL x 2 without a renewal (Consul's
+   * SessionTTLMultiplier), so a client renewing at TTL/2 survives a slow round trip or a leader change.
+   */
+  sessionTtlMultiplier: 2,
+  /** Default and largest session LockDelay (Consul's 15 s default and MaxLockDelay). */
+  lockDelayMsDefault: 15_000,
+  lockDelayMsMax: 60_000,
+  /** Lock-delay entries are swept of expired keys once there are this many (then at each doubling). */
+  lockDelayKeysSweepAt: 1024,
+  /**
+   * KV tombstones are reaped this long after the delete (Consul's tombstone_ttl default): long
+   * enough for every blocking client to have seen the index move.
+   */
+  tombstoneTtlMs: 15 * 60_000,
+  /** Reaps are batched to one command per this interval (Consul's tombstone_ttl_granularity). */
+  tombstoneGranularityMs: 30_000,
+  /** Largest user event name + payload + filters (serf's UserEventSizeLimit). */
+  userEventBytesMax: 512,
+  /** User events an agent remembers for /v1/event/list (Consul's ring of 256). */
+  userEventsKept: 256,
+
   // ---- HTTP API client (CLI, tools) -------------------------------------------------------------
   /**
    * Time to open the TCP (or unix socket) connection. A local agent answers in microseconds; a

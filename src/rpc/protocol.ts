@@ -7,6 +7,9 @@ import type { Node } from '../structs/node.js';
 import type { Registration } from '../structs/registration.js';
 import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
+import type { DirEntry, KvWrite } from '../structs/kv.js';
+import type { Session, SessionCreateRequest } from '../structs/session.js';
+import type { TxnOp, TxnOutcome } from '../structs/txn.js';
 
 /** Options every read carries: target datacenter, token, blocking and consistency. */
 export interface QueryOptions {
@@ -92,6 +95,24 @@ export interface RpcMethods {
   'Health.NodeChecks': { args: QueryOptions & { node: string }; reply: QueryReply<readonly HealthCheck[]> };
   'Health.ServiceChecks': { args: QueryOptions & { serviceName: string; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };
   'Health.ChecksInState': { args: QueryOptions & { state: CheckStatus | 'any'; nodeMeta: NodeMetaFilter }; reply: QueryReply<readonly HealthCheck[]> };
+  /** A KV write; false when a cas, lock or unlock did not happen (or a lock is in its lock-delay). */
+  'KVS.Apply': { args: WriteOptions & { write: KvWrite }; reply: boolean };
+  /** One key: [] when missing (the reply index still blocks on it). */
+  'KVS.Get': { args: QueryOptions & { key: string }; reply: QueryReply<readonly DirEntry[]> };
+  'KVS.List': { args: QueryOptions & { prefix: string }; reply: QueryReply<readonly DirEntry[]> };
+  'KVS.ListKeys': { args: QueryOptions & { prefix: string; separator: string }; reply: QueryReply<readonly string[]> };
+  /** Creates a session (reply: its ID) from the decoded body; LockDelay in ms, undefined = default. */
+  'Session.Create': { args: WriteOptions & { request: SessionCreateRequest; lockDelayMs: number | undefined; defaultNode: string }; reply: string };
+  'Session.Destroy': { args: WriteOptions & { id: string }; reply: boolean };
+  /** Restarts a TTL session's timer; null when there is no such session. */
+  'Session.Renew': { args: WriteOptions & { id: string }; reply: readonly Session[] | null };
+  'Session.Get': { args: QueryOptions & { id: string }; reply: QueryReply<readonly Session[]> };
+  'Session.List': { args: QueryOptions; reply: QueryReply<readonly Session[]> };
+  'Session.NodeSessions': { args: QueryOptions & { node: string }; reply: QueryReply<readonly Session[]> };
+  /** A transaction with at least one write: through the log, all or nothing. */
+  'Txn.Apply': { args: WriteOptions & { ops: readonly TxnOp[] }; reply: TxnOutcome };
+  /** A transaction of reads only: no log entry, consistency modes apply, no blocking. */
+  'Txn.Read': { args: QueryOptions & { ops: readonly TxnOp[] }; reply: QueryReply<TxnOutcome> };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
 }

@@ -12,9 +12,15 @@ import type { ServerContext } from './context.js';
 import { catalogReadHandlers } from './endpoints/catalog-read.js';
 import { catalogWriteHandlers } from './endpoints/catalog-write.js';
 import { healthHandlers } from './endpoints/health.js';
+import { kvHandlers } from './endpoints/kv.js';
+import { sessionHandlers } from './endpoints/session.js';
 import { statusHandlers } from './endpoints/status.js';
+import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
 import { reconcileSelf, type SelfMember } from './leader/reconcile-self.js';
+import { SessionTimers } from './leader/session-ttl.js';
+import { TombstoneGc } from './leader/tombstone-gc.js';
+import { LockDelays } from './lock-delay.js';
 
 export interface ServerOptions {
   readonly datacenter: string;
@@ -22,6 +28,8 @@ export interface ServerOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly acl: AclResolver;
+  /** Told of failures of the leader's own background writes (session expiry, tombstone reaping). */
+  readonly onBackgroundError: (error: unknown, what: string) => void;
 }
 
 export class Server {
@@ -29,6 +37,9 @@ export class Server {
   readonly fsm = new Fsm(this.store);
   readonly context: ServerContext;
   readonly handlers: RpcHandlers;
+  readonly lockDelays: LockDelays;
+  readonly sessionTimers: SessionTimers;
+  readonly tombstoneGc: TombstoneGc;
 
   constructor(private readonly options: ServerOptions) {
     this.context = {
@@ -40,16 +51,31 @@ export class Server {
       datacenter: options.datacenter,
       rpcAddress: `${options.self.address}:${options.self.serverPort}`,
     };
+    this.lockDelays = new LockDelays(options.clock);
+    this.store.onLockDelay = ({ key, delayMs }) => this.lockDelays.start(key, delayMs);
+    this.sessionTimers = new SessionTimers(this.context, (error, id) => options.onBackgroundError(error, `expiring session ${id}`));
+    this.tombstoneGc = new TombstoneGc(this.context, (error) => options.onBackgroundError(error, 'reaping KV tombstones'));
     this.handlers = {
       ...catalogWriteHandlers(this.context),
       ...catalogReadHandlers(this.context),
       ...healthHandlers(this.context),
+      ...kvHandlers(this.context, this.lockDelays),
+      ...sessionHandlers(this.context, this.sessionTimers),
+      ...txnHandlers(this.context, this.lockDelays),
       ...statusHandlers(this.context),
     };
   }
 
-  /** Becomes leader of its one-node cluster and registers itself in the catalog. */
+  /** Becomes leader of its one-node cluster, registers itself in the catalog and starts the leader's timers. */
   async start(): Promise<void> {
     await reconcileSelf(this.context, this.options.self);
+    this.sessionTimers.start();
+    this.tombstoneGc.start();
+  }
+
+  /** Stops the leader's timers (session TTLs, tombstone GC). */
+  stop(): void {
+    this.sessionTimers.stop();
+    this.tombstoneGc.stop();
   }
 }

@@ -9,6 +9,7 @@ import type { StateStore, WriteTxn } from '../store.js';
 import type { IndexSpec } from '../table.js';
 import { watchKeys } from '../watch.js';
 import { touchServiceKeys } from './service-keys.js';
+import { invalidateCheckSessionsTxn } from './sessions.js';
 
 export const checkPrimaryKey = (check: HealthCheck): string => `${check.Node.toLowerCase()}/${check.CheckID.toLowerCase()}`;
 
@@ -60,6 +61,8 @@ export function ensureCheckTxn(store: StateStore, tx: WriteTxn, input: HealthChe
   touchCheckKeys(store, tx, check);
   // A check that moved from one service to another changes the old service's health too.
   if (existing !== undefined && existing.ServiceID !== check.ServiceID) touchCheckKeys(store, tx, existing);
+  // A session tied to this check dies the moment it turns critical (Consul's ensureCheckTxn).
+  if (check.Status === 'critical') invalidateCheckSessionsTxn(store, tx, node.Node, check.CheckID);
 }
 
 /** Removes a check. Returns false when there was no such check. */
@@ -68,6 +71,7 @@ export function deleteCheckTxn(store: StateStore, tx: WriteTxn, nodeName: string
   if (existing === undefined) return false;
   tx.remove(store.checks, checkPrimaryKey(existing));
   touchCheckKeys(store, tx, existing);
+  invalidateCheckSessionsTxn(store, tx, existing.Node, existing.CheckID);
   return true;
 }
 

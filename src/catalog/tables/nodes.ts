@@ -11,6 +11,7 @@ import { watchKeys } from '../watch.js';
 import { deleteServiceTxn } from './services.js';
 import { touchServiceKeys } from './service-keys.js';
 import { deleteCheckTxn } from './checks.js';
+import { invalidateNodeSessionsTxn } from './sessions.js';
 
 export const nodePrimaryKey = (node: Node): string => node.Node.toLowerCase();
 
@@ -48,6 +49,7 @@ export function deleteNodeTxn(store: StateStore, tx: WriteTxn, nodeName: string)
   const key = nodeName.toLowerCase();
   const existing = store.nodes.get(key);
   if (existing === undefined) return false;
+  invalidateNodeSessionsTxn(store, tx, existing.Node);
   for (const check of store.checks.rowsBy('node', key)) deleteCheckTxn(store, tx, existing.Node, check.CheckID);
   for (const service of store.services.rowsBy('node', key)) deleteServiceTxn(store, tx, existing.Node, service.service.ID);
   tx.remove(store.nodes, key);
