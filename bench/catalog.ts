@@ -14,14 +14,10 @@
 // There is no anchor for a catalog (etcd, Knot and haproxy measure other things), so the figures
 // are printed against the issue's targets.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { cliPath, freeLoopbackAddress } from '../test/helpers/agent-process.js';
+import { percentile, rssMiB, startBenchAgent } from './bench-agent.js';
 
 const nodes = Number(process.env.BENCH_NODES ?? 10_000);
 const servicesPerNode = 10;
@@ -29,45 +25,6 @@ const webInstances = Math.min(1_000, nodes);
 const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2_000);
 const blockingQueries = Number(process.env.BENCH_BLOCKING ?? 10_000);
 const phaseDeadlineMs = 300_000;
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kib / 1024;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function startAgent(): Promise<{ child: ChildProcess; baseUrl: string; host: string; cleanup: () => void }> {
-  const host = await freeLoopbackAddress();
-  const dir = mkdtempSync(join(tmpdir(), 'taxiway-bench-'));
-  // 10,000 held long polls come from one client IP: lift Consul's 200-per-client default.
-  writeFileSync(join(dir, 'bench.hcl'), `limits { http_max_conns_per_client = 20000 }\nlog_level = "warn"\n`);
-  // BENCH_AGENT_NODE_ARGS passes flags to the agent's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = spawn(process.execPath, [...nodeArgs, cliPath, 'agent', '-dev', '-bind', host, '-client', host, '-config-file', join(dir, 'bench.hcl')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const cleanup = (): void => {
-    // SIGINT lets a profiling agent write its profile before it exits.
-    if (child.exitCode === null) child.kill(nodeArgs.length > 0 ? 'SIGINT' : 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanup);
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`agent did not start:\n${output}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /HTTP API: (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, baseUrl, host, cleanup };
-}
 
 function registration(node: number, slot: number): string {
   const service = slot === 0 && node < webInstances ? 'web' : `svc-${(node * servicesPerNode + slot) % 2_000}`;
@@ -200,7 +157,7 @@ async function blocking(baseUrl: string, pool: Pool, agentPid: number): Promise<
 }
 
 async function main(): Promise<void> {
-  const { child, baseUrl, cleanup } = await startAgent();
+  const { child, baseUrl, cleanup } = await startBenchAgent();
   const pool = new Pool(baseUrl, { connections: 16 });
   try {
     const pid = child.pid as number;
