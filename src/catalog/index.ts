@@ -1,4 +1,5 @@
-// The catalog: the replicated state of one datacenter (nodes, services, checks), in memory.
+// The catalog: the replicated state of one datacenter (nodes, services, checks, KV with its
+// tombstones, sessions), in memory.
 //
 //   command (commands.ts, numbered)            read (reads/*.ts)
 //        │ encoded by the log                      │ adds watch keys to a WatchSet
@@ -6,8 +7,8 @@
 //   Fsm.apply(index, bytes) ─ fsm.ts          blocking-query.ts ── waits on the keys ──┐
 //        │ dispatch by command type                │                                  │
 //        ▼                                         ▼                                  │
-//   tables/registration.ts ──► store.write(index, tx => …) ─ store.ts                  │
-//        │ tables/{nodes,services,checks}.ts put/remove rows, touch watch keys         │
+//   tables/{registration,kv,sessions,txn}.ts ──► store.write(index, tx => …) ─ store.ts│
+//        │ tables/*.ts put/remove rows, touch watch keys (KV: exact + prefix)          │
 //        ▼                                                                            │
 //   commit: index stamped on touched keys ─ watch.ts ─ wakes watchers ─────────────────┘
 //
