@@ -3,8 +3,10 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { cliPath, freeLoopbackAddress } from '../test/helpers/agent-process.js';
 
 export function rssMiB(pid: number): number {
@@ -52,4 +54,46 @@ export async function startBenchAgent(): Promise<BenchAgent> {
     });
   });
   return { child, baseUrl, host, cleanup };
+}
+
+/** Long polls held open on one URL: when each was answered, and a promise for all of them. */
+export interface HeldPolls {
+  /** performance.now() of each answer, in the order they came. */
+  readonly answeredAt: number[];
+  /** Resolves once every poll is answered; rejects after `timeoutMs` from the call. */
+  allAnswered(timeoutMs: number): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Sends `count` GETs of `url` on their own connections and waits until the agent holds them all:
+ * it reads requests in the order they became readable, so once it answers fresh probes through
+ * `probe`, the earlier requests have been parsed and are waiting on their watch.
+ */
+export async function holdLongPolls(url: URL, count: number, probe: () => Promise<void>, deadlineMs: number): Promise<HeldPolls> {
+  const agent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
+  const answeredAt: number[] = [];
+  let sent = 0;
+  const all = new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < count; i++) {
+      const req = httpRequest(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          answeredAt.push(performance.now());
+          if (answeredAt.length === count) resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(() => sent++);
+    }
+  });
+  const deadline = performance.now() + deadlineMs;
+  while (sent < count && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 5; i++) await probe();
+  return {
+    answeredAt,
+    allAnswered: (timeoutMs) =>
+      Promise.race([all, new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`only ${answeredAt.length} of ${count} long polls answered`)), timeoutMs))]),
+    close: () => agent.destroy(),
+  };
 }

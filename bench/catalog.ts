@@ -14,10 +14,9 @@
 // There is no anchor for a catalog (etcd, Knot and haproxy measure other things), so the figures
 // are printed against the issue's targets.
 
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { percentile, rssMiB, startBenchAgent } from './bench-agent.js';
+import { holdLongPolls, percentile, rssMiB, startBenchAgent } from './bench-agent.js';
 
 const nodes = Number(process.env.BENCH_NODES ?? 10_000);
 const servicesPerNode = 10;
@@ -121,38 +120,17 @@ async function blocking(baseUrl: string, pool: Pool, agentPid: number): Promise<
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const rssBefore = rssMiB(agentPid);
   const url = new URL(`${baseUrl}/v1/health/service/watched?index=${index}&wait=5m`);
-  const agent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
-  let answered = 0;
-  let lastAnsweredAt = 0;
-  let firstAnsweredAt = 0;
-  let sent = 0;
-  const all = new Promise<void>((resolve, reject) => {
-    for (let i = 0; i < blockingQueries; i++) {
-      const req = httpRequest(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          answered++;
-          lastAnsweredAt = performance.now();
-          if (firstAnsweredAt === 0) firstAnsweredAt = lastAnsweredAt;
-          if (answered === blockingQueries) resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end(() => sent++);
-    }
-  });
-  const deadline = performance.now() + phaseDeadlineMs;
-  while (sent < blockingQueries && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  // The agent reads requests in the order they became readable; once it answers fresh probes the
-  // earlier requests have been parsed and are waiting on their watch.
-  for (let i = 0; i < 5; i++) await (await pool.request({ method: 'GET', path: '/v1/status/leader' })).body.dump();
+  const polls = await holdLongPolls(url, blockingQueries, () => pool.request({ method: 'GET', path: '/v1/status/leader' }).then((r) => r.body.dump()), phaseDeadlineMs);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const heldRssMiB = rssMiB(agentPid) - rssBefore;
   const writeAt = performance.now();
   const body = JSON.stringify({ Node: 'node-0', Address: '10.0.0.0', Service: { ID: 'watched-new', Service: 'watched', Port: 7999 } });
   await (await pool.request({ method: 'PUT', path: '/v1/catalog/register', body })).body.dump();
-  await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${answered} of ${blockingQueries} watchers answered`)), 60_000))]);
-  agent.destroy();
+  await polls.allAnswered(60_000);
+  polls.close();
+  const answered = polls.answeredAt.length;
+  const firstAnsweredAt = polls.answeredAt[0] ?? NaN;
+  const lastAnsweredAt = polls.answeredAt[answered - 1] ?? NaN;
   return { heldRssMiB, writeToLastAnsweredMs: lastAnsweredAt - writeAt, writeToFirstAnsweredMs: firstAnsweredAt - writeAt, answered };
 }
 

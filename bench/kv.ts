@@ -11,10 +11,9 @@
 // The dev agent keeps KV in memory without fsync, so there is no fair anchor here: etcd's figures
 // (../shared/anchors) measure a durable, replicated store and belong to the Raft benchmark.
 
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { percentile, rssMiB, startBenchAgent } from './bench-agent.js';
+import { holdLongPolls, percentile, rssMiB, startBenchAgent } from './bench-agent.js';
 
 const requestsPerCell = Number(process.env.BENCH_KV_REQUESTS ?? 20_000);
 const cellDeadlineMs = 30_000;
@@ -75,38 +74,19 @@ async function wakeUp(baseUrl: string, pid: number): Promise<WakeResult> {
   await head.body.dump();
   const index = String(head.headers['x-consul-index']);
   const rssBefore = rssMiB(pid);
-  const agent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
   const url = new URL(`${baseUrl}/v1/kv/watched/?recurse&index=${index}&wait=5m`);
-  const answeredAt: number[] = [];
-  let sent = 0;
-  const all = new Promise<void>((resolve, reject) => {
-    for (let i = 0; i < watchers; i++) {
-      const req = httpRequest(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          answeredAt.push(performance.now());
-          if (answeredAt.length === watchers) resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end(() => sent++);
-    }
-  });
-  const deadline = performance.now() + cellDeadlineMs;
-  while (sent < watchers && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  // Once fresh probes are answered, the earlier requests have been parsed and are waiting.
-  for (let i = 0; i < 5; i++) await (await pool.request({ method: 'GET', path: '/v1/status/leader' })).body.dump();
+  const polls = await holdLongPolls(url, watchers, () => pool.request({ method: 'GET', path: '/v1/status/leader' }).then((r) => r.body.dump()), cellDeadlineMs);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const heldRssMiB = rssMiB(pid) - rssBefore;
   await (await pool.request({ method: 'PUT', path: '/v1/kv/unrelated/key', body: value })).body.dump();
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const wokenByUnrelatedWrite = answeredAt.length;
+  const wokenByUnrelatedWrite = polls.answeredAt.length;
   const writeAt = performance.now();
   await (await pool.request({ method: 'PUT', path: '/v1/kv/watched/changed', body: value })).body.dump();
-  await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${answeredAt.length} of ${watchers} watchers answered`)), 60_000))]);
-  agent.destroy();
+  await polls.allAnswered(60_000);
+  polls.close();
   await pool.close();
-  const delays = answeredAt.map((at) => at - writeAt).sort((a, b) => a - b);
+  const delays = polls.answeredAt.map((at) => at - writeAt).sort((a, b) => a - b);
   return { p50: percentile(delays, 50), p99: percentile(delays, 99), last: delays[delays.length - 1] ?? NaN, wokenByUnrelatedWrite, heldRssMiB };
 }
 

@@ -4,7 +4,7 @@
 
 import { healthCheckInputSchema } from './check.js';
 import type { DirEntry } from './kv.js';
-import type { Node } from './node.js';
+import { type Node, nodeFilterSchema } from './node.js';
 import type { HealthCheckContent, NodeContent, NodeServiceContent } from './registration.js';
 import { s, type Infer } from './schema.js';
 import type { HealthCheck } from './check.js';
@@ -30,15 +30,7 @@ export const txnOpSchema = s.struct('TxnOp', {
   Node: s.optional(
     s.struct('NodeTxnOp', {
       Verb: s.string(),
-      Node: s.struct('Node', {
-        ID: s.string(),
-        Node: s.string(),
-        Address: s.string(),
-        Datacenter: s.string(),
-        TaggedAddresses: s.map(s.string()),
-        Meta: s.map(s.string()),
-        ModifyIndex: s.uint(),
-      }),
+      Node: s.struct('Node', { ...nodeFilterSchema.fields, ModifyIndex: s.uint() }),
     }),
   ),
   Service: s.optional(
