@@ -43,7 +43,7 @@ export function httpRunner(definition: CheckDefinition, outputBytesMax: number, 
   return {
     async run(signal: AbortSignal): Promise<CheckResult> {
       try {
-        const response = await request(target, { dispatcher, method: method as Dispatcher.HttpMethod, headers, body, signal });
+        const response = await request(target, { dispatcher, method, headers, body, signal });
         const output = new BoundedOutput(outputBytesMax);
         for await (const chunk of response.body as AsyncIterable<Buffer>) {
           if (!output.push(chunk)) break;
