@@ -88,8 +88,9 @@ export class Persistence {
   async restore(): Promise<{ services: number; checks: number }> {
     await mkdir(this.servicesDir, { recursive: true, mode: 0o700 });
     await mkdir(this.checksDir, { recursive: true, mode: 0o700 });
-    const services = (await readJsonFiles(this.servicesDir, this.logger)) as PersistedService[];
-    const checks = (await readJsonFiles(this.checksDir, this.logger)) as PersistedCheck[];
+    // Files are ours, but a disk or an editor may have damaged them: only well-shaped entries load.
+    const services = (await readJsonFiles(this.servicesDir, this.logger)).filter((entry): entry is PersistedService => typeof (entry as Partial<PersistedService>).Service?.ID === 'string');
+    const checks = (await readJsonFiles(this.checksDir, this.logger)).filter((entry): entry is PersistedCheck => typeof (entry as Partial<PersistedCheck>).Check?.CheckID === 'string');
     for (const entry of services) {
       this.local.addService({ service: entry.Service, token: entry.Token, source: 'api' }, [], false);
       this.written.set(`s:${entry.Service.ID}`, JSON.stringify(entry));

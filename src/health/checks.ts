@@ -66,6 +66,8 @@ export class HealthChecks {
   private unsubscribe: (() => void) | undefined;
   private localAliasesDirty = false;
   private running = false;
+  /** Interval runs finished since start (for stats, and for tests to wait on a run). */
+  completedRuns = 0;
 
   constructor(private readonly deps: HealthChecksDeps) {
     this.scheduler = new CheckScheduler(deps.clock, deps.random, (id) => this.runDue(id));
@@ -192,6 +194,7 @@ export class HealthChecks {
       timeout.cancel();
       monitor.abort = undefined;
       monitor.inFlight = undefined;
+      this.completedRuns++;
       // Removed or replaced while running: the result belongs to a check that is gone.
       if (this.monitors.get(id) !== monitor) return;
       this.record(id, monitor, result);
