@@ -89,8 +89,8 @@ export class Persistence {
     await mkdir(this.servicesDir, { recursive: true, mode: 0o700 });
     await mkdir(this.checksDir, { recursive: true, mode: 0o700 });
     // Files are ours, but a disk or an editor may have damaged them: only well-shaped entries load.
-    const services = (await readJsonFiles(this.servicesDir, this.logger)).filter((entry): entry is PersistedService => typeof (entry as Partial<PersistedService>).Service?.ID === 'string');
-    const checks = (await readJsonFiles(this.checksDir, this.logger)).filter((entry): entry is PersistedCheck => typeof (entry as Partial<PersistedCheck>).Check?.CheckID === 'string');
+    const services = (await readJsonFiles(this.servicesDir, this.logger)).filter((entry): entry is PersistedService => typeof (entry as Partial<PersistedService> | null)?.Service?.ID === 'string');
+    const checks = (await readJsonFiles(this.checksDir, this.logger)).filter((entry): entry is PersistedCheck => typeof (entry as Partial<PersistedCheck> | null)?.Check?.CheckID === 'string');
     for (const entry of services) {
       this.local.addService({ service: entry.Service, token: entry.Token, source: 'api' }, [], false);
       this.written.set(`s:${entry.Service.ID}`, JSON.stringify(entry));
