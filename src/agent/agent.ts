@@ -93,8 +93,10 @@ export class Agent {
       agentToken,
       deregisterService: (serviceId) => deregisterService(this, serviceId),
     });
-    // Until gossip brings the LAN member count, the cluster is the one node this agent knows.
-    this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, clusterSize: () => 1, clock, random, logger });
+    // Consul scales by LAN members; until gossip brings them, a server counts the catalog's nodes
+    // and a client (no server to count on) takes itself alone.
+    const clusterSize = (): number => this.server?.store.nodes.size ?? 1;
+    this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, clusterSize, clock, random, logger });
     this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger);
   }
 

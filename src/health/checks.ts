@@ -23,7 +23,7 @@ import { type CheckPlan, planOf, runnerOf } from './runner-factory.js';
 import { type AliasTarget, aliasResult, RemoteAliasWatch } from './runners/alias.js';
 import type { CheckRunner } from './runners/runner.js';
 import { TtlTimer, ttlExpiredOutput } from './runners/ttl.js';
-import { CheckScheduler } from './scheduler.js';
+import { CheckScheduler, type RunToken } from './scheduler.js';
 import { Semaphore } from './semaphore.js';
 import { type CheckResult, initialCounters, type StatusCounters, type StatusThresholds, stepStatus, thresholdsOf } from './status.js';
 
@@ -70,7 +70,7 @@ export class HealthChecks {
   completedRuns = 0;
 
   constructor(private readonly deps: HealthChecksDeps) {
-    this.scheduler = new CheckScheduler(deps.clock, deps.random, (id) => this.runDue(id));
+    this.scheduler = new CheckScheduler(deps.clock, deps.random, (id, token) => this.runDue(id, token));
     this.reaper = new CriticalReaper(deps.clock, () => this.reapCandidates(), (serviceId, checkId) => this.reapService(serviceId, checkId));
   }
 
@@ -130,6 +130,7 @@ export class HealthChecks {
   private startMonitor(id: string, definition: CheckDefinition, plan: CheckPlan): void {
     switch (plan.type) {
       case 'interval': {
+        if (definition.Interval < plan.intervalMs) this.deps.logger.warn({ checkId: id, intervalMs: plan.intervalMs }, 'check interval too short; raised to the minimum');
         const runner = runnerOf(plan.checkType, definition, plan.timeoutMs, this.scriptSlots);
         const monitor: IntervalMonitor = { type: 'interval', definition, runner, timeoutMs: plan.timeoutMs, thresholds: thresholdsOf(definition), counters: initialCounters, abort: undefined, inFlight: undefined };
         this.monitors.set(id, monitor);
@@ -184,7 +185,7 @@ export class HealthChecks {
     }
   }
 
-  private runDue(id: string): void {
+  private runDue(id: string, token: RunToken): void {
     const monitor = this.monitors.get(id);
     if (monitor?.type !== 'interval') return;
     const abort = new AbortController();
@@ -198,7 +199,7 @@ export class HealthChecks {
       // Removed or replaced while running: the result belongs to a check that is gone.
       if (this.monitors.get(id) !== monitor) return;
       this.record(id, monitor, result);
-      this.scheduler.finished(id);
+      this.scheduler.finished(id, token);
     });
   }
 

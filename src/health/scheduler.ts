@@ -5,7 +5,9 @@
 // slow run delays its successor instead of overlapping it, and the stagger is never re-aligned.
 //
 // Pure apart from the injected Clock's timers: the driver (checks.ts) is told a check is due
-// through `onDue`, runs it, and reports back with finished(id).
+// through `onDue(id, run)`, runs it, and reports back with finished(id, run). The run token ties
+// the report to the schedule that started it, so a run that outlives a re-add of its check cannot
+// arm the new schedule early.
 
 import { assert } from '../lib/assert.js';
 import type { Clock, Timer } from '../lib/clock.js';
@@ -15,6 +17,14 @@ interface Entry {
   readonly intervalMs: number;
   /** The timer for the next run; undefined while a run is in flight. */
   timer: Timer | undefined;
+  /** Counts the runs of this entry; the token handed to onDue. */
+  run: number;
+}
+
+/** Identifies one run of one schedule, for finished(). */
+export interface RunToken {
+  readonly entry: object;
+  readonly run: number;
 }
 
 export class CheckScheduler {
@@ -23,24 +33,24 @@ export class CheckScheduler {
   constructor(
     private readonly clock: Clock,
     private readonly random: Random,
-    /** Called when a check is due; the caller must call finished(id) once the run is over. */
-    private readonly onDue: (id: string) => void,
+    /** Called when a check is due; the caller must call finished(id, token) once the run is over. */
+    private readonly onDue: (id: string, token: RunToken) => void,
   ) {}
 
   /** Schedules a check; replaces any earlier schedule of the same id. */
   add(id: string, intervalMs: number): void {
     assert(intervalMs > 0, 'interval checks have a positive interval');
     this.remove(id);
-    const entry: Entry = { intervalMs, timer: undefined };
+    const entry: Entry = { intervalMs, timer: undefined, run: 0 };
     this.entries.set(id, entry);
     this.arm(id, entry, this.random.float() * intervalMs);
   }
 
   /** The run that onDue started is over: the next one is due one interval from now. */
-  finished(id: string): void {
+  finished(id: string, token: RunToken): void {
     const entry = this.entries.get(id);
-    // Removed (or replaced and already re-armed) while the run was in flight.
-    if (entry === undefined || entry.timer !== undefined) return;
+    // Removed or replaced while the run was in flight: the report belongs to a schedule that is gone.
+    if (entry === undefined || token.entry !== entry || token.run !== entry.run || entry.timer !== undefined) return;
     this.arm(id, entry, entry.intervalMs);
   }
 
@@ -60,7 +70,8 @@ export class CheckScheduler {
   private arm(id: string, entry: Entry, delayMs: number): void {
     entry.timer = this.clock.setTimer(delayMs, () => {
       entry.timer = undefined;
-      this.onDue(id);
+      entry.run++;
+      this.onDue(id, { entry, run: entry.run });
     });
   }
 }

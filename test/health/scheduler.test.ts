@@ -3,15 +3,21 @@
 // and a seeded Random; the test plays the driver, recording when each check fell due.
 
 import test from 'ava';
-import { CheckScheduler } from '../../src/health/scheduler.js';
+import { CheckScheduler, type RunToken } from '../../src/health/scheduler.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { SeededRandom } from '../../src/lib/random.js';
 
 function setup(seed = 7) {
   const clock = new ManualClock();
   const due: { id: string; atMs: number }[] = [];
-  const scheduler = new CheckScheduler(clock, new SeededRandom(seed), (id) => due.push({ id, atMs: clock.monotonicMs() }));
-  return { clock, due, scheduler };
+  const tokens = new Map<string, RunToken>();
+  const scheduler = new CheckScheduler(clock, new SeededRandom(seed), (id, token) => {
+    tokens.set(id, token);
+    due.push({ id, atMs: clock.monotonicMs() });
+  });
+  /** Plays the driver: the last run of `id` is over. */
+  const finish = (id: string): void => scheduler.finished(id, tokens.get(id)!);
+  return { clock, due, scheduler, finish, tokens };
 }
 
 test('first runs are staggered across the interval, not synchronised', (t) => {
@@ -27,7 +33,7 @@ test('first runs are staggered across the interval, not synchronised', (t) => {
 });
 
 test('the next run is due one interval after the previous one finished; no run overlaps', (t) => {
-  const { clock, due, scheduler } = setup();
+  const { clock, due, scheduler, finish } = setup();
   scheduler.add('web', 1000);
   clock.advance(1000);
   t.is(due.length, 1);
@@ -35,7 +41,7 @@ test('the next run is due one interval after the previous one finished; no run o
   // The run takes 2.5 intervals: nothing else falls due meanwhile.
   clock.advance(2500);
   t.is(due.length, 1);
-  scheduler.finished('web');
+  finish('web');
   clock.advance(999);
   t.is(due.length, 1);
   clock.advance(1);
@@ -46,14 +52,14 @@ test('the next run is due one interval after the previous one finished; no run o
 });
 
 test('remove and stop cancel every timer; finished() after remove does nothing', (t) => {
-  const { clock, due, scheduler } = setup();
+  const { clock, due, scheduler, finish } = setup();
   scheduler.add('a', 1000);
   scheduler.add('b', 1000);
   clock.advance(1000);
   t.is(due.length, 2);
   scheduler.remove('a');
-  scheduler.finished('a');
-  scheduler.finished('b');
+  finish('a');
+  finish('b');
   t.is(clock.pendingTimers(), 1);
   scheduler.stop();
   t.is(clock.pendingTimers(), 0);
@@ -69,6 +75,23 @@ test('add() of a scheduled id replaces its schedule', (t) => {
   clock.advance(1000);
   t.true(due.length <= 1);
   t.true(scheduler.has('a'));
+});
+
+test('a run that outlives a re-add of its check does not arm the new schedule', (t) => {
+  const { clock, due, scheduler, tokens } = setup();
+  scheduler.add('a', 1000);
+  clock.advance(1000);
+  const oldRun = tokens.get('a')!;
+  // Re-added (a definition change) while the old run is in flight; the new schedule's first run comes and is in flight too.
+  scheduler.add('a', 1000);
+  clock.advance(1000);
+  t.is(due.length, 2);
+  t.is(clock.pendingTimers(), 0);
+  // The old run reports: ignored. Only the new run's report arms the next one.
+  scheduler.finished('a', oldRun);
+  t.is(clock.pendingTimers(), 0);
+  scheduler.finished('a', tokens.get('a')!);
+  t.is(clock.pendingTimers(), 1);
 });
 
 test('the same seed gives the same schedule', (t) => {
