@@ -2,7 +2,7 @@
 // refused, unreachable or not open before the timeout is critical (Consul's CheckTCP). The socket
 // is closed at once either way.
 
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { CheckDefinition } from '../../structs/check.js';
 import type { CheckResult } from '../status.js';
@@ -23,8 +23,10 @@ export function tcpRunner(definition: CheckDefinition): CheckRunner {
         };
         const onAbort = (): void => finish(critical(`dial tcp ${target}: i/o timeout`));
         if (definition.TCPUseTLS) {
-          const servername = definition.TLSServerName !== '' ? definition.TLSServerName : address.host;
-          socket = tlsConnect({ host: address.host, port: address.port, servername, rejectUnauthorized: !definition.TLSSkipVerify }, () => finish(passing(`TCP+TLS connect ${target}: Success`)));
+          // SNI carries host names only (RFC 6066): an IP target sends none unless TLSServerName says.
+          const servername = definition.TLSServerName !== '' ? definition.TLSServerName : isIP(address.host) === 0 ? address.host : undefined;
+          const options = { host: address.host, port: address.port, rejectUnauthorized: !definition.TLSSkipVerify, ...(servername === undefined ? {} : { servername }) };
+          socket = tlsConnect(options, () => finish(passing(`TCP+TLS connect ${target}: Success`)));
         } else {
           socket = netConnect({ host: address.host, port: address.port }, () => finish(passing(`TCP connect ${target}: Success`)));
         }
