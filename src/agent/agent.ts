@@ -96,7 +96,8 @@ export class Agent {
     // Consul scales by LAN members; until gossip brings them, a server counts the catalog's nodes
     // and a client (no server to count on) takes itself alone.
     const clusterSize = (): number => this.server?.store.nodes.size ?? 1;
-    this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, clusterSize, clock, random, logger });
+    const checkUpdateIntervalMs = (): number => this.currentConfig.checkUpdateIntervalMs;
+    this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, checkUpdateIntervalMs, clusterSize, clock, random, logger });
     this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger);
   }
 

@@ -37,12 +37,18 @@ export interface Drift {
 }
 
 /** True when every field the agent sets is the same in the catalog (the catalog adds indexes and names). */
-function sameFields(local: object, remote: object): boolean {
+function sameFields(local: object, remote: object, ignored: ReadonlySet<string> = new Set()): boolean {
   const remoteFields = remote as Record<string, unknown>;
-  return Object.entries(local).every(([key, value]) => isDeepStrictEqual(value, remoteFields[key]));
+  return Object.entries(local).every(([key, value]) => ignored.has(key) || isDeepStrictEqual(value, remoteFields[key]));
 }
 
-export function diffNode(local: LocalNodeView, catalog: CatalogNodeView): Drift {
+const outputField: ReadonlySet<string> = new Set(['Output']);
+
+/**
+ * compareOutput false (check_update_interval on): a check whose output alone differs is in step,
+ * as in Consul — its output reaches the catalog through the coalesced write, not the full sync.
+ */
+export function diffNode(local: LocalNodeView, catalog: CatalogNodeView, options: { compareOutput: boolean } = { compareOutput: true }): Drift {
   const services = new Set<string>();
   const checks = new Map<string, string>();
   const remoteServices = new Map(catalog.services.map((service) => [service.ID, service]));
@@ -57,7 +63,7 @@ export function diffNode(local: LocalNodeView, catalog: CatalogNodeView): Drift 
   const localCheckIds = new Set(local.checks.map((check) => check.CheckID));
   for (const check of local.checks) {
     const remote = remoteChecks.get(check.CheckID);
-    if (remote === undefined || !sameFields(check, remote)) checks.set(check.CheckID, check.ServiceID);
+    if (remote === undefined || !sameFields(check, remote, options.compareOutput ? undefined : outputField)) checks.set(check.CheckID, check.ServiceID);
   }
   for (const remote of catalog.checks) {
     if (serverOwnedCheckIds.has(remote.CheckID) || serverOwnedServiceIds.has(remote.ServiceID)) continue;

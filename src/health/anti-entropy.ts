@@ -39,6 +39,8 @@ export interface AntiEntropyDeps {
   readonly sync: CatalogSync;
   readonly node: () => NodeContent;
   readonly agentToken: () => string;
+  /** check_update_interval in ms: when on, output-only differences are left to the coalesced writes. */
+  readonly checkUpdateIntervalMs?: () => number;
   /** Nodes in the cluster, as best known (it only scales the period). */
   readonly clusterSize: () => number;
   readonly clock: Clock;
@@ -70,6 +72,7 @@ export class AntiEntropy {
     const drift = diffNode(
       { node: this.deps.node(), services: local.services().map((entry) => entry.service), checks: local.checks().map((entry) => entry.check) },
       catalog,
+      { compareOutput: (this.deps.checkUpdateIntervalMs?.() ?? 0) <= 0 },
     );
     if (!hasDrift(drift)) return drift;
     this.deps.logger.info({ node: drift.node, services: drift.services, checks: drift.checks.map((check) => check.id) }, 'anti-entropy: catalog out of step with local state; repairing');
