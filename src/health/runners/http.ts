@@ -1,6 +1,7 @@
 // HTTP checks: one request per run, as Consul's CheckHTTP makes it. 2xx is passing, 429 (Too Many
 // Requests: alive but shedding load) is warning, anything else or no answer is critical. The body
-// is read up to the output bound and the rest discarded, so a huge or endless body costs nothing.
+// is read to its end (so the connection can be reused) keeping only its last bytes, as Consul's
+// circular buffer does; an endless body is cut by the timeout, and memory stays a few KiB.
 // Redirects are followed (up to Go's 10) unless DisableRedirects, as Consul's client does.
 // Each check keeps its own small keep-alive pool, so TLS settings never leak between checks and a
 // run against a healthy backend reuses its connection.
@@ -9,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { limits } from '../../lib/limits.js';
 import type { CheckDefinition } from '../../structs/check.js';
-import { BoundedOutput } from '../output.js';
+import { TailOutput } from '../output.js';
 import type { CheckResult } from '../status.js';
 import { type CheckRunner, critical, errorText } from './runner.js';
 
@@ -44,13 +45,10 @@ export function httpRunner(definition: CheckDefinition, outputBytesMax: number, 
     async run(signal: AbortSignal): Promise<CheckResult> {
       try {
         const response = await request(target, { dispatcher, method, headers, body, signal });
-        const output = new BoundedOutput(outputBytesMax);
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
-          if (!output.push(chunk)) break;
-        }
-        // Leaving the loop early destroys the body; reading to the end lets the connection be reused.
+        const output = new TailOutput(outputBytesMax);
+        for await (const chunk of response.body as AsyncIterable<Buffer>) output.push(chunk);
         const statusText = STATUS_CODES[response.statusCode] ?? '';
-        return { status: statusOfHttpCode(response.statusCode), output: `HTTP ${method} ${target}: ${response.statusCode} ${statusText} Output: ${output.text()}` };
+        return { status: statusOfHttpCode(response.statusCode), output: `HTTP ${method} ${target}: ${response.statusCode} ${statusText} Output: ${output.tail()}` };
       } catch (error) {
         return critical(`HTTP ${method} ${target}: ${errorText(error)}`);
       }

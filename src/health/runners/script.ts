@@ -1,13 +1,13 @@
 // Script checks (Args), as Consul's CheckMonitor: the process's exit code is the status (0 passing,
 // 1 warning, anything else critical) and its stdout+stderr the output. The process runs in its own
 // process group so that at the timeout the whole group — the script and anything it started — is
-// killed with SIGKILL; output beyond the bound is drained and counted, never kept, so a script
-// that floods costs a few KiB. At most limits.scriptChecksConcurrentMax scripts run at once.
+// killed with SIGKILL; only the last bytes of the output are kept (with Consul's "Captured N of M
+// bytes" note when there was more), so a script that floods costs a few KiB. At most limits.scriptChecksConcurrentMax scripts run at once.
 
 import { spawn } from 'node:child_process';
 import { limits } from '../../lib/limits.js';
 import type { CheckDefinition } from '../../structs/check.js';
-import { BoundedOutput } from '../output.js';
+import { TailOutput } from '../output.js';
 import type { Semaphore } from '../semaphore.js';
 import type { CheckResult } from '../status.js';
 import { type CheckRunner, critical, errorText } from './runner.js';
@@ -30,14 +30,14 @@ function killGroup(pid: number | undefined): void {
 
 function runOnce(args: readonly string[], timeoutText: string, signal: AbortSignal): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const output = new BoundedOutput(limits.scriptOutputBytesMax);
+    const output = new TailOutput(limits.scriptOutputBytesMax);
     const child = spawn(args[0] ?? '', args.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let timedOut = false;
     const onAbort = (): void => {
       timedOut = true;
       killGroup(child.pid);
     };
-    const collect = (chunk: Buffer): void => void output.push(chunk);
+    const collect = (chunk: Buffer): void => output.push(chunk);
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', (error) => {
@@ -49,7 +49,9 @@ function runOnce(args: readonly string[], timeoutText: string, signal: AbortSign
     child.once('close', (code) => {
       signal.removeEventListener('abort', onAbort);
       if (timedOut) return resolve(critical(timeoutText));
-      resolve({ status: statusOfExitCode(code), output: output.text() });
+      const tail = output.tail();
+      const text = output.truncated() ? `Captured ${limits.scriptOutputBytesMax} of ${output.totalBytes} bytes\n...\n${tail}` : tail;
+      resolve({ status: statusOfExitCode(code), output: text });
     });
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
