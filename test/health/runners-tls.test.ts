@@ -1,4 +1,4 @@
-// Goal: the TLS options of HTTP, TCP and gRPC checks work against real TLS servers — a self-signed
+// Goal: the TLS options of HTTP, TCP, gRPC and H2PING checks work against real TLS servers — a self-signed
 // certificate fails verification unless TLSSkipVerify, and TLSServerName is sent as SNI. Method:
 // a throwaway self-signed certificate made with openssl in a temp dir, real https/tls/gRPC servers
 // on 127.0.0.1:0. Skipped (with a note) where openssl is missing.
@@ -8,11 +8,13 @@ import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer as createH2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { grpcRunner } from '../../src/health/runners/grpc.js';
+import { h2pingRunner } from '../../src/health/runners/h2ping.js';
 import { httpRunner } from '../../src/health/runners/http.js';
 import type { CheckRunner } from '../../src/health/runners/runner.js';
 import { tcpRunner } from '../../src/health/runners/tcp.js';
@@ -85,4 +87,21 @@ tlsTest('gRPC with TLS: GRPCUseTLS + TLSSkipVerify reaches a TLS health server; 
   const address = `127.0.0.1:${port}`;
   t.deepEqual(await runWith(grpcRunner(definition({ GRPC: address, GRPCUseTLS: true, TLSSkipVerify: true }))), { status: 'passing', output: `gRPC check ${address}: success` });
   t.is((await runWith(grpcRunner(definition({ GRPC: address, GRPCUseTLS: true })))).status, 'critical');
+});
+
+tlsTest('H2PING over TLS: H2PingUseTLS + TLSSkipVerify pings an h2 server; without skip it is critical', async (t) => {
+  const server = createH2SecureServer({ ...pair! });
+  const sessions = new Set<{ destroy(): void }>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const session of sessions) session.destroy();
+    server.close();
+  });
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.deepEqual(await runWith(h2pingRunner(definition({ H2PING: address, H2PingUseTLS: true, TLSSkipVerify: true }))), { status: 'passing', output: 'HTTP2 ping was successful' });
+  t.is((await runWith(h2pingRunner(definition({ H2PING: address, H2PingUseTLS: true })))).status, 'critical');
 });
