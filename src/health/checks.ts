@@ -65,6 +65,8 @@ export class HealthChecks {
   private readonly scriptSlots = new Semaphore(limits.scriptChecksConcurrentMax);
   private unsubscribe: (() => void) | undefined;
   private localAliasesDirty = false;
+  /** Alias monitors whose target is on this agent: only then do local changes re-evaluate aliases. */
+  private localAliases = 0;
   private running = false;
   /** Interval runs finished since start (for stats, and for tests to wait on a run). */
   completedRuns = 0;
@@ -109,7 +111,7 @@ export class HealthChecks {
       this.reaper.noteStatus(change.id, this.deps.local.check(change.id)?.check.Status === 'critical');
       if (change.outputOnly !== true) this.reconcile(change.id);
     }
-    if (this.hasLocalAliases() && !this.localAliasesDirty) {
+    if (this.localAliases > 0 && !this.localAliasesDirty) {
       // Many changes arrive together (a service with its checks); evaluate the aliases once after them.
       this.localAliasesDirty = true;
       queueMicrotask(() => this.evaluateLocalAliases());
@@ -149,7 +151,10 @@ export class HealthChecks {
               this.write(id, result),
             );
         this.monitors.set(id, { type: 'alias', definition, target, remote });
-        if (isLocal) this.evaluateLocalAliases();
+        if (isLocal) {
+          this.localAliases++;
+          this.evaluateLocalAliases();
+        }
         return;
       }
       case 'none':
@@ -176,7 +181,8 @@ export class HealthChecks {
         monitor.timer.stop();
         return;
       case 'alias':
-        monitor.remote?.stop();
+        if (monitor.remote === undefined) this.localAliases--;
+        else monitor.remote.stop();
         return;
       case 'none':
         return;
@@ -229,11 +235,6 @@ export class HealthChecks {
     if (local === undefined) return;
     this.deps.logger.warn({ checkId: id }, 'check TTL expired');
     this.write(id, { status: 'critical', output: ttlExpiredOutput(local.check.Output) });
-  }
-
-  private hasLocalAliases(): boolean {
-    for (const monitor of this.monitors.values()) if (monitor.type === 'alias' && monitor.remote === undefined) return true;
-    return false;
   }
 
   private evaluateLocalAliases(): void {
