@@ -68,6 +68,8 @@ export class HealthChecks {
   /** Alias monitors whose target is on this agent: only then do local changes re-evaluate aliases. */
   private localAliases = 0;
   private running = false;
+  /** Monitors being stopped after a definition change or removal; stop() waits for them too. */
+  private readonly stopping = new Set<Promise<void>>();
   /** Interval runs finished since start (for stats, and for tests to wait on a run). */
   completedRuns = 0;
 
@@ -91,6 +93,7 @@ export class HealthChecks {
     this.reaper.stop();
     this.scheduler.stop();
     await Promise.all([...this.monitors.keys()].map((id) => this.stopMonitor(id)));
+    await Promise.all(this.stopping);
   }
 
   /** A TTL check was reported on (/v1/agent/check/pass|warn|fail|update): its TTL starts again. */
@@ -124,7 +127,11 @@ export class HealthChecks {
     const existing = this.monitors.get(id);
     const definition = local?.definition;
     if (existing !== undefined && definition !== undefined && (existing.definition === definition || isDeepStrictEqual(existing.definition, definition))) return;
-    if (existing !== undefined) void this.stopMonitor(id);
+    if (existing !== undefined) {
+      const stopped = this.stopMonitor(id);
+      this.stopping.add(stopped);
+      void stopped.finally(() => this.stopping.delete(stopped));
+    }
     if (definition === undefined || !this.running) return;
     this.startMonitor(id, definition, planOf(definition));
   }

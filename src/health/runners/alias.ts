@@ -1,5 +1,5 @@
 // Alias checks, as Consul's CheckAlias: the check mirrors the health of another service (with the
-// node checks of its node) or of a whole node. Critical beats warning beats passing; an aliased
+// node checks of its node) or of a node (its node-level checks). Critical beats warning beats passing; an aliased
 // service that does not exist is critical. A target on this agent is followed through local state
 // (every change re-evaluates at once); a remote one through blocking queries on the catalog.
 
@@ -29,7 +29,8 @@ export function aliasResult(target: AliasTarget, checks: readonly AliasedCheck[]
   let status: CheckStatus = 'passing';
   let output = 'No checks found.';
   for (const check of checks) {
-    if (check.ServiceID !== '' && target.serviceId !== '' && check.ServiceID !== target.serviceId) continue;
+    // A service alias counts that service's checks and the node's; a node alias only the node's.
+    if (check.ServiceID !== '' && check.ServiceID !== target.serviceId) continue;
     if (check.Status === 'critical' || check.Status === 'warning') {
       status = check.Status;
       output = `Aliased check "${check.Name}" failing: ${check.Output}`;
