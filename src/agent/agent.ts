@@ -98,7 +98,7 @@ export class Agent {
     const clusterSize = (): number => this.server?.store.nodes.size ?? 1;
     const checkUpdateIntervalMs = (): number => this.currentConfig.checkUpdateIntervalMs;
     this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, checkUpdateIntervalMs, clusterSize, clock, random, logger });
-    this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger);
+    this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger, clock);
   }
 
   get config(): RuntimeConfig {

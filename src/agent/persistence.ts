@@ -4,12 +4,14 @@
 // character; file names may not). Config-file entries are not written: the files are their record.
 //
 // Writes are atomic — temporary file, fsync, rename, fsync of the directory — so a crash leaves the
-// old file or the new one, never half of either. Writes of one entry run in order; a check's
-// status changes are not written (it restarts at its initial status, as in Consul), only its
-// definition.
+// old file or the new one, never half of either. Writes of one entry run in order. A check's
+// status changes are not written with it (it restarts at its initial status, as in Consul),
+// except for TTL checks: their last report goes to <data_dir>/checks/state/ with its expiry, and
+// a restart within the TTL brings the status back (Consul's persistCheckState/loadCheckState).
 
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import type { Clock } from '../lib/clock.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CheckDefinition } from '../structs/check.js';
@@ -25,6 +27,15 @@ interface PersistedCheck {
   readonly Check: HealthCheckContent;
   readonly Definition: CheckDefinition | null;
   readonly Token: string;
+}
+
+/** The last report of a TTL check, kept until it would have expired. */
+interface PersistedCheckState {
+  readonly CheckID: string;
+  readonly Status: HealthCheckContent['Status'];
+  readonly Output: string;
+  /** Wall-clock ms after which the report no longer holds. */
+  readonly ExpiresMs: number;
 }
 
 const fileNameOf = (id: string): string => createHash('md5').update(id).digest('hex');
@@ -51,7 +62,7 @@ async function writeAtomic(dir: string, name: string, text: string): Promise<voi
 async function readJsonFiles(dir: string, logger: Logger): Promise<unknown[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -70,6 +81,7 @@ async function readJsonFiles(dir: string, logger: Logger): Promise<unknown[]> {
 export class Persistence {
   private readonly servicesDir: string;
   private readonly checksDir: string;
+  private readonly checkStateDir: string;
   /** What each file holds now, to skip rewrites that change nothing (status updates). */
   private readonly written = new Map<string, string>();
   /** Per-file write chains: the writes of one entry land in the order they were made. */
@@ -79,15 +91,17 @@ export class Persistence {
     dataDir: string,
     private readonly local: LocalState,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {
     this.servicesDir = join(dataDir, 'services');
     this.checksDir = join(dataDir, 'checks');
+    this.checkStateDir = join(dataDir, 'checks', 'state');
   }
 
   /** Reads back what earlier runs persisted into local state (as API registrations). */
   async restore(): Promise<{ services: number; checks: number }> {
     await mkdir(this.servicesDir, { recursive: true, mode: 0o700 });
-    await mkdir(this.checksDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.checkStateDir, { recursive: true, mode: 0o700 });
     // Files are ours, but a disk or an editor may have damaged them: only well-shaped entries load.
     const services = (await readJsonFiles(this.servicesDir, this.logger)).filter((entry): entry is PersistedService => typeof (entry as Partial<PersistedService> | null)?.Service?.ID === 'string');
     const checks = (await readJsonFiles(this.checksDir, this.logger)).filter((entry): entry is PersistedCheck => typeof (entry as Partial<PersistedCheck> | null)?.Check?.CheckID === 'string');
@@ -95,10 +109,18 @@ export class Persistence {
       this.local.addService({ service: entry.Service, token: entry.Token, source: 'api' }, [], false);
       this.written.set(`s:${entry.Service.ID}`, JSON.stringify(entry));
     }
+    const states = new Map(
+      (await readJsonFiles(this.checkStateDir, this.logger))
+        .filter((state): state is PersistedCheckState => typeof (state as Partial<PersistedCheckState> | null)?.CheckID === 'string')
+        .filter((state) => state.ExpiresMs > this.clock.nowMs())
+        .map((state) => [state.CheckID, state]),
+    );
     let restoredChecks = 0;
     for (const entry of checks) {
       if (entry.Check.ServiceID !== '' && this.local.service(entry.Check.ServiceID) === undefined) continue;
-      this.local.addCheck({ check: entry.Check, definition: entry.Definition ?? undefined, token: entry.Token, source: 'api' });
+      const state = states.get(entry.Check.CheckID);
+      const check = state === undefined ? entry.Check : { ...entry.Check, Status: state.Status, Output: state.Output };
+      this.local.addCheck({ check, definition: entry.Definition ?? undefined, token: entry.Token, source: 'api' });
       this.written.set(`c:${entry.Check.CheckID}`, JSON.stringify(entry));
       restoredChecks++;
     }
@@ -117,7 +139,20 @@ export class Persistence {
 
   private onChange(change: LocalChange): void {
     if (change.kind === 'service') this.persistService(change.id, this.local.service(change.id));
-    else if (change.kind === 'check' && change.outputOnly !== true) this.persistCheck(change.id, this.local.check(change.id));
+    else if (change.kind === 'check') {
+      const entry = this.local.check(change.id);
+      if (change.outputOnly !== true) this.persistCheck(change.id, entry);
+      this.persistCheckState(change.id, entry);
+    }
+  }
+
+  /** A TTL check's last report, with when it runs out; removed with the check. */
+  private persistCheckState(id: string, entry: LocalCheck | undefined): void {
+    const ttlMs = entry?.definition?.TTL ?? 0;
+    if (entry !== undefined && (entry.source !== 'api' || ttlMs <= 0)) return;
+    const content =
+      entry === undefined ? undefined : JSON.stringify({ CheckID: id, Status: entry.check.Status, Output: entry.check.Output, ExpiresMs: this.clock.nowMs() + ttlMs } satisfies PersistedCheckState);
+    this.enqueue(`t:${id}`, this.checkStateDir, fileNameOf(id), content);
   }
 
   private persistService(id: string, entry: LocalService | undefined): void {

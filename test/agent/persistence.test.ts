@@ -21,10 +21,10 @@ async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<
   return dir;
 }
 
-test('API registrations survive a restart; deregistered ones do not; status is not written', async (t) => {
+test('API registrations survive a restart; deregistered ones do not; only TTL checks keep their status, within the TTL', async (t) => {
   const dataDir = await tempDir(t);
-  const { deps, local } = agentParts();
-  const persistence = new Persistence(dataDir, local, silentLogger);
+  const { deps, local, clock } = agentParts();
+  const persistence = new Persistence(dataDir, local, silentLogger, clock);
   await persistence.restore();
   persistence.watch();
   const web = { ...zeroValue(serviceDefinitionSchema), Name: 'web', ID: 'web-1', Port: 8080, Tags: ['a'], Check: { ...zeroValue(checkDefinitionSchema), HTTP: 'http://127.0.0.1:1/', Interval: 10_000 } };
@@ -35,28 +35,37 @@ test('API registrations survive a restart; deregistered ones do not; status is n
   await updateTtlCheck(deps, 'disk', 'passing', 'fine');
   await persistence.flush();
   t.is((await readdir(join(dataDir, 'services'))).length, 1);
-  t.is((await readdir(join(dataDir, 'checks'))).length, 2);
+  // Two check files and the state directory, which holds the TTL check's last report.
+  t.is((await readdir(join(dataDir, 'checks'))).length, 3);
+  t.is((await readdir(join(dataDir, 'checks', 'state'))).length, 1);
 
   const next = new LocalState();
-  const restored = await new Persistence(dataDir, next, silentLogger).restore();
+  const restored = await new Persistence(dataDir, next, silentLogger, clock).restore();
   t.deepEqual(restored, { services: 1, checks: 2 });
   t.deepEqual(next.service('web-1')?.service, local.service('web-1')?.service);
   t.is(next.service('web-1')?.token, 'tok');
   t.is(next.service('web-1')?.source, 'api');
   t.deepEqual(next.check('service:web-1')?.definition, local.check('service:web-1')?.definition);
-  // Checks start again at their initial status, as in Consul.
-  t.is(next.check('disk')?.check.Status, 'critical');
-  t.is(next.check('disk')?.check.Output, '');
+  // A TTL check restarted within its TTL keeps its last report (Consul's loadCheckState); others
+  // start again at their initial status.
+  t.is(next.check('disk')?.check.Status, 'passing');
+  t.is(next.check('disk')?.check.Output, 'fine');
+  t.is(next.check('service:web-1')?.check.Status, 'critical');
   t.is(next.check('gone'), undefined);
+  // After the TTL, the report no longer holds.
+  clock.advance(30_001);
+  const later = new LocalState();
+  await new Persistence(dataDir, later, silentLogger, clock).restore();
+  t.is(later.check('disk')?.check.Status, 'critical');
 });
 
 test('config-file entries are not persisted', async (t) => {
   const dataDir = await tempDir(t);
   const local = new LocalState();
-  const persistence = new Persistence(dataDir, local, silentLogger);
+  const { deps, clock } = agentParts();
+  const persistence = new Persistence(dataDir, local, silentLogger, clock);
   await persistence.restore();
   persistence.watch();
-  const { deps } = agentParts();
   const configDeps = { ...deps, local };
   await registerService(configDeps, { ...zeroValue(serviceDefinitionSchema), Name: 'from-file' }, { source: 'config', token: '', replaceExistingChecks: false });
   await persistence.flush();
@@ -65,8 +74,8 @@ test('config-file entries are not persisted', async (t) => {
 
 test('a corrupt or half-written file is skipped, the rest restored', async (t) => {
   const dataDir = await tempDir(t);
-  const { deps, local } = agentParts();
-  const persistence = new Persistence(dataDir, local, silentLogger);
+  const { deps, local, clock } = agentParts();
+  const persistence = new Persistence(dataDir, local, silentLogger, clock);
   await persistence.restore();
   persistence.watch();
   await registerService(deps, { ...zeroValue(serviceDefinitionSchema), Name: 'db' }, { source: 'api', token: '', replaceExistingChecks: false });
@@ -76,6 +85,6 @@ test('a corrupt or half-written file is skipped, the rest restored', async (t) =
   await writeFile(join(dataDir, 'services', 'wrong-shape'), '{"Service": 3}');
   await writeFile(join(dataDir, 'checks', 'null'), 'null');
   const next = new LocalState();
-  t.deepEqual(await new Persistence(dataDir, next, silentLogger).restore(), { services: 1, checks: 0 });
+  t.deepEqual(await new Persistence(dataDir, next, silentLogger, clock).restore(), { services: 1, checks: 0 });
   t.truthy(next.service('db'));
 });
