@@ -2,9 +2,11 @@
 // and stop order:
 //
 //   start: server role (dev/bootstrap: leader of a one-node log, registers itself)
-//        → services and checks from config files → first sync of this node into the catalog
-//        → HTTP API listeners
-//   stop:  HTTP listeners (blocking queries end) → sync timers → server
+//        → health checks (they follow local state from here on) → API registrations persisted in
+//        the data dir → services and checks from config files → first sync of this node into the
+//        catalog → anti-entropy full sync loop → HTTP API listeners
+//   stop:  HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
+//        processes released) → anti-entropy and sync timers → pending persistence writes
 //
 // A client agent (no -server) has no server to talk to until the cluster issue brings the RPC
 // client; its catalog calls fail with "No known Consul servers" and its local API still works.
@@ -21,6 +23,8 @@ import type { RpcClient } from '../rpc/protocol.js';
 import { Server } from '../server/server.js';
 import type { NodeContent } from '../structs/registration.js';
 import { consulVersion } from '../version.js';
+import { AntiEntropy } from '../health/anti-entropy.js';
+import { HealthChecks } from '../health/checks.js';
 import { UserEvents } from './user-events.js';
 import { CatalogSync } from './catalog-sync.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -28,6 +32,8 @@ import type { DefinitionContext } from './definitions.js';
 import { LocalState, type RegistrationSource } from './local-state.js';
 import { resolveNodeId } from './node-id.js';
 import { applyConfigRegistrations } from './config-registrations.js';
+import { Persistence } from './persistence.js';
+import { deregisterService } from './registrations.js';
 import { agentSelf } from './self.js';
 
 export interface AgentDeps {
@@ -44,6 +50,11 @@ export class Agent {
   readonly rpc: RpcClient;
   readonly sync: CatalogSync;
   readonly events: UserEvents;
+  readonly health: HealthChecks;
+  readonly antiEntropy: AntiEntropy;
+  /** Undefined without a data dir (dev mode): API registrations then live as long as the process. */
+  readonly persistence: Persistence | undefined;
+  private stopPersisting: (() => void) | undefined;
   private http: HttpApi | undefined;
 
   static async create(config: RuntimeConfig, deps: AgentDeps): Promise<Agent> {
@@ -71,7 +82,27 @@ export class Agent {
       this.rpc = new NoServersClient();
     }
     this.events = new UserEvents({ random, nodeName: () => this.currentConfig.nodeName, services: () => this.local.services().map(({ service }) => service) });
-    this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node: () => this.nodeContent(), agentToken: () => this.currentConfig.acl.tokens.agent, clock, random, logger });
+    const agentToken = (): string => this.currentConfig.acl.tokens.agent;
+    const node = (): NodeContent => this.nodeContent();
+    this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node, agentToken, clock, random, logger, checkUpdateIntervalMs: () => this.currentConfig.checkUpdateIntervalMs });
+    this.health = new HealthChecks({
+      local: this.local,
+      sync: this.sync,
+      rpc: this.rpc,
+      clock,
+      random,
+      logger,
+      nodeName: () => this.currentConfig.nodeName,
+      datacenter: () => this.currentConfig.datacenter,
+      agentToken,
+      deregisterService: (serviceId) => deregisterService(this, serviceId),
+    });
+    // Consul scales by LAN members; until gossip brings them, a server counts the catalog's nodes
+    // and a client (no server to count on) takes itself alone.
+    const clusterSize = (): number => this.server?.store.nodes.size ?? 1;
+    const checkUpdateIntervalMs = (): number => this.currentConfig.checkUpdateIntervalMs;
+    this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, checkUpdateIntervalMs, clusterSize, clock, random, logger });
+    this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger, clock);
   }
 
   get config(): RuntimeConfig {
@@ -88,8 +119,15 @@ export class Agent {
     }
     if (this.server === undefined) this.deps.logger.warn('client agent: no server RPC yet, so catalog requests answer "No known Consul servers"');
     await this.server?.start();
+    this.health.start();
+    if (this.persistence !== undefined) {
+      const restored = await this.persistence.restore();
+      if (restored.services + restored.checks > 0) this.deps.logger.info(restored, 'restored services and checks registered through the API');
+      this.stopPersisting = this.persistence.watch();
+    }
     await applyConfigRegistrations(this, this.currentConfig);
     await this.sync.syncChanges();
+    this.antiEntropy.start();
     const { config } = this;
     if (config.ports.http > 0) {
       this.http = await startHttpApi(this, {
@@ -107,7 +145,11 @@ export class Agent {
 
   async stop(): Promise<void> {
     await this.http?.close();
+    await this.health.stop();
+    this.antiEntropy.stop();
     this.sync.stop();
+    this.stopPersisting?.();
+    await this.persistence?.flush();
     this.server?.stop();
   }
 

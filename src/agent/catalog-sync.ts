@@ -2,10 +2,12 @@
 // touched; syncChanges() registers or deregisters exactly those entries, node first, a service
 // together with its checks. A failed push is kept and retried with backoff, so the catalog
 // converges once the servers answer again; a refusal retrying cannot fix (a bad request, a denied
-// token) is logged and not retried until the entry changes. (The periodic full sync that also repairs changes made
-// behind the agent's back belongs to the anti-entropy of the health issue.)
+// token) is logged and not retried until the entry changes. Output-only check updates are
+// coalesced (../health/output-coalescing.ts); the periodic full sync that repairs changes made
+// behind the agent's back (../health/anti-entropy.ts) marks what it finds out of step here.
 
 import type { Logger } from 'pino';
+import { OutputCoalescing } from '../health/output-coalescing.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import { type ErrorCode, isTaxiwayError } from '../lib/errors.js';
 import type { Random } from '../lib/random.js';
@@ -22,6 +24,8 @@ export interface CatalogSyncDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** check_update_interval in ms (0 or absent: every output change is written at once). */
+  readonly checkUpdateIntervalMs?: () => number;
 }
 
 /** What is waiting to be pushed; checks remember their service so a removed service's checks go with it. */
@@ -45,13 +49,44 @@ export class CatalogSync {
   private retryTimer: Timer | undefined;
   private failuresInARow = 0;
   private stopped = false;
+  private readonly coalescing: OutputCoalescing;
 
   constructor(private readonly deps: CatalogSyncDeps) {
+    this.coalescing = new OutputCoalescing(deps.clock, deps.random, deps.checkUpdateIntervalMs ?? (() => 0));
     deps.local.onChange((change) => {
-      if (change.kind === 'node') this.pending.node = true;
-      else if (change.kind === 'service') this.pending.services.add(change.id);
-      else this.pending.checks.set(change.id, change.serviceId);
+      if (change.kind === 'node') this.markNode();
+      else if (change.kind === 'service') this.markService(change.id);
+      else if (change.outputOnly === true && !this.pending.checks.has(change.id)) {
+        const deferred = this.coalescing.defer(change.id, () => {
+          this.markCheck(change.id, change.serviceId);
+          void this.syncChanges();
+        });
+        if (!deferred) this.markCheck(change.id, change.serviceId);
+      } else {
+        this.coalescing.cancel(change.id);
+        this.markCheck(change.id, change.serviceId);
+      }
     });
+  }
+
+  /** Marks this node's own entry for the next push. */
+  markNode(): void {
+    this.pending.node = true;
+  }
+
+  /** Marks a service (with its checks) for the next push: registered if local, deregistered if not. */
+  markService(id: string): void {
+    this.pending.services.add(id);
+  }
+
+  /** Marks a check for the next push; serviceId is the service it belongs to ("" for the node). */
+  markCheck(id: string, serviceId: string): void {
+    this.pending.checks.set(id, serviceId);
+  }
+
+  /** Output writes waiting for check_update_interval (for tests and stats). */
+  deferredCheckWrites(): number {
+    return this.coalescing.pending();
   }
 
   /**
@@ -66,6 +101,7 @@ export class CatalogSync {
   stop(): void {
     this.stopped = true;
     this.retryTimer?.cancel();
+    this.coalescing.stop();
   }
 
   private async pushPending(): Promise<void> {

@@ -27,8 +27,11 @@ export interface LocalCheck {
 
 export type LocalChange =
   | { readonly kind: 'service'; readonly id: string }
-  /** serviceId: the service the check belongs to ("" for a node check). */
-  | { readonly kind: 'check'; readonly id: string; readonly serviceId: string }
+  /**
+   * serviceId: the service the check belongs to ("" for a node check). outputOnly: a status
+   * update that changed only the output, which the sync may coalesce (check_update_interval).
+   */
+  | { readonly kind: 'check'; readonly id: string; readonly serviceId: string; readonly outputOnly?: boolean }
   | { readonly kind: 'node' };
 
 export class LocalState {
@@ -105,7 +108,7 @@ export class LocalState {
     if (existing === undefined) return false;
     if (existing.check.Status === status && existing.check.Output === output) return true;
     this.checksById.set(id, { ...existing, check: { ...existing.check, Status: status, Output: output } });
-    this.emit({ kind: 'check', id, serviceId: existing.check.ServiceID });
+    this.emit({ kind: 'check', id, serviceId: existing.check.ServiceID, outputOnly: existing.check.Status === status });
     return true;
   }
 

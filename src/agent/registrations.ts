@@ -5,6 +5,7 @@
 
 import { notFound, TaxiwayError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
+import { truncateOutput } from '../health/output.js';
 import type { CheckDefinition, CheckStatus } from '../structs/check.js';
 import type { ServiceDefinition } from '../structs/service.js';
 import type { CatalogSync } from './catalog-sync.js';
@@ -15,6 +16,8 @@ export interface RegistrationDeps {
   readonly local: LocalState;
   readonly sync: CatalogSync;
   readonly definitionContext: (source: RegistrationSource) => DefinitionContext;
+  /** The check runners, told when a TTL check is reported on (absent in tests of registrations alone). */
+  readonly health?: { ttlReported(checkId: string): void };
 }
 
 export const unknownServiceMessage = (id: string): string => `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`;
@@ -59,12 +62,8 @@ export async function updateTtlCheck(deps: RegistrationDeps, id: string, status:
   // Consul answers 500 here; it is the caller's mistake, not ours, so it is not logged as one.
   if (existing.check.Type !== 'ttl') throw new TaxiwayError('conflict', `CheckID "${id}" does not have associated TTL`);
   deps.local.updateCheck(id, status, truncateOutput(output, existing.definition?.OutputMaxSize || limits.checkOutputBytesMax));
+  deps.health?.ttlReported(id);
   await deps.sync.syncChanges();
 }
 
-/** Consul's trim of check output, with its note of how much was kept. */
-export function truncateOutput(output: string, maxBytes: number): string {
-  const bytes = Buffer.from(output, 'utf8');
-  if (bytes.length <= maxBytes) return output;
-  return `${bytes.subarray(0, maxBytes).toString('utf8')} ... (captured ${maxBytes} of ${bytes.length} bytes)`;
-}
+export { truncateOutput };

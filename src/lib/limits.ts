@@ -81,6 +81,40 @@ export const limits = {
   /** User events an agent remembers for /v1/event/list (Consul's ring of 256). */
   userEventsKept: 256,
 
+  // ---- Health checks (src/health) ---------------------------------------------------------------
+  /** Time a check run may take when its definition gives no Timeout (Consul's default for HTTP, TCP, UDP, gRPC, H2PING). */
+  checkTimeoutMsDefault: 10_000,
+  /** Script checks get longer by default: they start a process (Consul's 30 s). */
+  scriptCheckTimeoutMsDefault: 30_000,
+  /**
+   * Shortest interval a check runs at. Consul's MinInterval: anything shorter is raised to it (with
+   * a warning) so one bad definition cannot make the agent spin.
+   */
+  checkIntervalMsMin: 1_000,
+  /**
+   * Script processes running at once. Each costs a fork and a process slot; a check whose turn
+   * comes while all slots are taken waits inside its own timeout, so a host of hung scripts
+   * delays, never multiplies, the processes.
+   */
+  scriptChecksConcurrentMax: 32,
+  /** Bytes of a script's stdout+stderr read before the rest is drained and counted, not kept. */
+  scriptOutputBytesMax: 4096,
+  /** Redirects an HTTP check follows (Go's http.Client stops after 10, and so does Consul's check). */
+  httpCheckRedirectsMax: 10,
+  /** How often critical checks are examined for DeregisterCriticalServiceAfter (Consul's CheckReapInterval). */
+  checkReapIntervalMs: 30_000,
+  /** Shortest DeregisterCriticalServiceAfter honoured (Consul raises shorter values to one minute). */
+  deregisterCriticalAfterMsMin: 60_000,
+  /**
+   * Base period of the anti-entropy full sync (Consul's ae.StateSyncer Interval), multiplied by
+   * the cluster-size scale factor and staggered by up to half again.
+   */
+  antiEntropyIntervalMs: 60_000,
+  /** Cluster size up to which the full sync runs at the base period (Consul's scaleThreshold). */
+  antiEntropyScaleThresholdNodes: 128,
+  /** Alias checks of a remote node or service poll the catalog this often when they cannot block. */
+  aliasCheckPollMs: 10_000,
+
   // ---- HTTP API client (CLI, tools) -------------------------------------------------------------
   /**
    * Time to open the TCP (or unix socket) connection. A local agent answers in microseconds; a
@@ -138,4 +172,6 @@ export const limits = {
 export function checkLimits(): void {
   assert(limits.blockingWaitMsDefault <= limits.blockingWaitMsMax, 'default wait exceeds max wait');
   assert(limits.httpConnectionsPerClientDefault <= limits.httpConnectionsMax, 'per-client cap exceeds total cap');
+  assert(limits.scriptOutputBytesMax >= limits.checkOutputBytesMax, 'a script must be read as far as its output is kept');
+  assert(limits.checkTimeoutMsDefault <= limits.scriptCheckTimeoutMsDefault, 'script timeout below the generic one');
 }
