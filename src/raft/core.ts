@@ -215,6 +215,26 @@ export class RaftCore {
     }
   }
 
+  /** The current term, vote and commit (what the next Ready's hardState would carry). */
+  hardState(): HardState {
+    return { term: this.r.term, vote: this.r.vote, commit: this.r.log.committed };
+  }
+
+  /** The current leader and role, cheaply (status() builds more). */
+  softState(): SoftState {
+    return { leader: this.r.leader, role: this.r.role };
+  }
+
+  /** Term of log entry `index`; undefined when compacted or beyond the last index. */
+  term(index: number): number | undefined {
+    return this.r.log.term(index);
+  }
+
+  /** The first index still in the log (the one after the latest snapshot). */
+  firstIndex(): number {
+    return this.r.log.firstIndex();
+  }
+
   status(): RaftStatus {
     const r = this.r;
     const progress = new Map<NodeId, PeerStatus>();
@@ -237,13 +257,6 @@ export class RaftCore {
     return { type: 'dropped', reason, leader: this.r.leader };
   }
 
-  private hardState(): HardState {
-    return { term: this.r.term, vote: this.r.vote, commit: this.r.log.committed };
-  }
-
-  private softState(): SoftState {
-    return { leader: this.r.leader, role: this.r.role };
-  }
 }
 
 /** The configuration after `change`, or undefined when the change is invalid in `config`. */

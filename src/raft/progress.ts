@@ -1,7 +1,7 @@
 // The leader's view of each follower (etcd's tracker/progress.go, inflights.go, rewritten):
 //
 //   probe      — we do not know where the follower's log matches ours; send one append at a time
-//                (probeSent pauses further sends until a response or the next heartbeat).
+//                (flowPaused holds further sends until a response or the next heartbeat).
 //   replicate  — the follower is matching; stream appends optimistically, `next` runs ahead of
 //                `match`, bounded by the in-flight window (maxInflightMessages).
 //   snapshot   — the follower needs entries we compacted; we are sending a snapshot in chunks and
@@ -62,8 +62,12 @@ export class Progress {
   /** Next index to send. */
   next: number;
   state: ProgressState = 'probe';
-  /** In probe state: an append is outstanding, wait for a response or heartbeat. */
-  probeSent = false;
+  /**
+   * Sending is paused: in probe state an append is outstanding; in replicate state the window is
+   * full. A heartbeat response clears it, letting one more (possibly empty) append out: if every
+   * append in flight was lost, that append's answer unblocks the follower.
+   */
+  flowPaused = false;
   /** In snapshot state: the snapshot index being sent, and the transfer. */
   pendingSnapshot = 0;
   transfer: SnapshotTransfer | undefined = undefined;
@@ -111,7 +115,7 @@ export class Progress {
     if (this.match < index) {
       this.match = index;
       updated = true;
-      this.probeSent = false;
+      this.flowPaused = false;
     }
     this.next = Math.max(this.next, index + 1);
     return updated;
@@ -129,7 +133,7 @@ export class Progress {
     }
     if (this.next - 1 !== rejected) return false;
     this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
-    this.probeSent = false;
+    this.flowPaused = false;
     return true;
   }
 
@@ -141,9 +145,10 @@ export class Progress {
           this.next = lastIndex + 1;
           this.inflights.add(lastIndex);
         }
+        this.flowPaused = this.inflights.full();
         break;
       case 'probe':
-        this.probeSent = true;
+        this.flowPaused = true;
         break;
       case 'snapshot':
         assert(false, 'sending entries to a follower in snapshot state');
@@ -154,16 +159,15 @@ export class Progress {
   isPaused(): boolean {
     switch (this.state) {
       case 'probe':
-        return this.probeSent;
       case 'replicate':
-        return this.inflights.full();
+        return this.flowPaused;
       case 'snapshot':
         return true;
     }
   }
 
   private resetState(state: ProgressState): void {
-    this.probeSent = false;
+    this.flowPaused = false;
     this.pendingSnapshot = 0;
     this.transfer = undefined;
     this.state = state;

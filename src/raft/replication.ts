@@ -18,7 +18,10 @@ export function maybeSendAppend(r: RaftState, to: NodeId, sendIfEmpty: boolean):
   if (progress === undefined || to === r.id || progress.isPaused()) return false;
   const prevIndex = progress.next - 1;
   const prevTerm = r.log.term(prevIndex);
-  const entries = r.log.entriesFrom(progress.next, r.settings.maxBytesPerMessage);
+  // With a full window send only an empty append (a heartbeat response let it through): if all
+  // appends in flight were lost, its acceptance or rejection resets the window.
+  const windowFull = progress.state === 'replicate' && progress.inflights.full();
+  const entries = windowFull ? [] : r.log.entriesFrom(progress.next, r.settings.maxBytesPerMessage);
   if (prevTerm === undefined || entries === undefined) return startSnapshot(r, to, progress);
   const batch = entries.slice(0, r.settings.maxEntriesPerMessage);
   if (batch.length === 0 && !sendIfEmpty) return false;
@@ -125,7 +128,7 @@ export function handleAppendResponse(r: RaftState, m: AppendResponseMessage, pro
 
 export function handleHeartbeatResponse(r: RaftState, m: HeartbeatResponseMessage, progress: Progress): void {
   progress.recentActive = true;
-  progress.probeSent = false;
+  progress.flowPaused = false;
   const transfer = progress.transfer;
   if (progress.state === 'snapshot' && transfer !== undefined) {
     // Retransmit a chunk only when the transfer made no progress since the last heartbeat.
