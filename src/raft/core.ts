@@ -61,9 +61,11 @@ export class RaftCore {
     const membership = stored.voters.length + stored.learners.length > 0 ? stored : { voters: config.voters, learners: config.learners ?? [] };
     this.r.tracker.setConfig(membership, log.lastIndex() + 1);
     const { hardState } = initial;
-    if (hardState.commit < log.committed || hardState.commit > log.lastIndex()) {
-      throw new RaftConfigError(`stored commit ${hardState.commit} is outside the stored log [${log.committed}, ${log.lastIndex()}]`);
+    if (hardState.commit > log.lastIndex()) {
+      throw new RaftConfigError(`stored commit ${hardState.commit} is beyond the stored log's last index ${log.lastIndex()}`);
     }
+    // A commit below the snapshot (a crash between persisting a snapshot and the hard state) is
+    // harmless: everything a snapshot covers is committed, and the log starts there.
     log.commitTo(hardState.commit);
     this.r.term = hardState.term;
     this.r.vote = hardState.vote;
