@@ -163,6 +163,15 @@ export class RaftCore {
     return { type: 'ok' };
   }
 
+  /**
+   * The transport failed to deliver to `peer` (connection refused, reset): stop streaming
+   * appends to it and probe again, instead of filling the in-flight window with lost messages.
+   */
+  reportUnreachable(peer: NodeId): void {
+    const progress = this.r.role === 'leader' ? this.r.tracker.get(peer) : undefined;
+    if (progress?.state === 'replicate') progress.becomeProbe();
+  }
+
   hasReady(): boolean {
     const r = this.r;
     return (

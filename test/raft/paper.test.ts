@@ -254,3 +254,15 @@ test('Ready contract: entries and hard state come with the messages that depend 
   candidate.advance(ready);
   t.false(candidate.hasReady());
 });
+
+test('flow control: reportUnreachable moves a streaming follower back to probing', (t) => {
+  const cluster = new TestCluster([1, 2, 3]);
+  const leader = cluster.elect(1);
+  t.is(leader.status().progress.get(2)?.state, 'replicate');
+  leader.reportUnreachable(2);
+  t.is(leader.status().progress.get(2)?.state, 'probe');
+  leader.propose(new TextEncoder().encode('after'));
+  cluster.stabilize();
+  t.is(leader.status().progress.get(2)?.state, 'replicate');
+  t.is(cluster.core(2).hardState().commit, leader.hardState().commit);
+});
