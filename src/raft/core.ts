@@ -3,7 +3,7 @@
 // with advance() (see ready.ts for the contract). Roles live in roles.ts, replication in
 // replication.ts and follower.ts, the state in raft-state.ts.
 
-import { assert } from '../lib/assert.js';
+import { assert, unreachable } from '../lib/assert.js';
 import { RaftConfigError, validateRaftConfig, type RaftConfig } from './config.js';
 import { encodeConfigEntry, NO_NODE, type ConfigChange, type ConfigState, type HardState, type Message, type NodeId } from './messages.js';
 import type { ProgressState } from './progress.js';
@@ -288,6 +288,8 @@ export function nextConfig(config: ConfigState, change: ConfigChange): ConfigSta
       if (voters.length === 0) return undefined;
       return { voters, learners: config.learners.filter((id) => id !== change.node) };
     }
+    default:
+      return unreachable(change);
   }
 }
 

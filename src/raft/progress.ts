@@ -10,7 +10,7 @@
 // Transitions: probe → replicate on the first accepted append; replicate → probe on a rejection;
 // any → snapshot when needed entries are compacted; snapshot → probe once match reaches the snapshot.
 
-import { assert } from '../lib/assert.js';
+import { assert, unreachable } from '../lib/assert.js';
 import type { Snapshot } from './messages.js';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
@@ -152,6 +152,9 @@ export class Progress {
         break;
       case 'snapshot':
         assert(false, 'sending entries to a follower in snapshot state');
+        break;
+      default:
+        unreachable(this.state);
     }
   }
 
@@ -163,6 +166,8 @@ export class Progress {
         return this.flowPaused;
       case 'snapshot':
         return true;
+      default:
+        return unreachable(this.state);
     }
   }
 

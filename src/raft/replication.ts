@@ -2,7 +2,7 @@
 // control, snapshots in chunks, heartbeats (which also carry ReadIndex rounds), commit by
 // counting matches (§5.4.2). No role transitions here: those live in roles.ts.
 
-import { assert } from '../lib/assert.js';
+import { assert, unreachable } from '../lib/assert.js';
 import type { AppendResponseMessage, Entry, HeartbeatResponseMessage, NodeId, SnapshotResponseMessage } from './messages.js';
 import type { Progress } from './progress.js';
 import type { RaftState } from './raft-state.js';
@@ -113,6 +113,8 @@ export function handleAppendResponse(r: RaftState, m: AppendResponseMessage, pro
     case 'replicate':
       progress.inflights.freeLE(m.index);
       break;
+    default:
+      unreachable(progress.state);
   }
   if (maybeCommit(r)) {
     releaseWaitingReads(r);

@@ -1,6 +1,7 @@
 // One-line text forms of Raft messages, entries and Ready batches for the interaction scripts:
 // stable, compact and readable (after etcd's raft/util.go describers, in our own words).
 
+import { unreachable } from '../../src/lib/assert.js';
 import { decodeConfigEntry, type Entry, type Message, type Ready } from '../../src/raft/index.js';
 
 export function describeEntry(entry: Entry): string {
@@ -40,6 +41,8 @@ export function describeMessage(m: Message): string {
       return `${head} request=${m.requestId}`;
     case 'readIndexResponse':
       return `${head} request=${m.requestId} index=${m.index}`;
+    default:
+      return unreachable(m);
   }
 }
 
