@@ -106,11 +106,15 @@ export class RaftCore {
     hup(this.r, 'timeout');
   }
 
+  /**
+   * Appends `data` to the leader's log. The appends to followers go out with the next Ready, so
+   * everything proposed between two Readies is batched (up to maxEntriesPerMessage per append).
+   */
   propose(data: Uint8Array): ProposeResult {
     const refusal = this.leaderRefusal();
     if (refusal !== undefined) return refusal;
     const index = appendEntries(this.r, [{ type: 'normal', data }]);
-    bcastAppend(this.r);
+    this.r.proposalsPending = true;
     return { type: 'ok', index, term: this.r.term };
   }
 
@@ -172,8 +176,16 @@ export class RaftCore {
     if (progress?.state === 'replicate') progress.becomeProbe();
   }
 
+  /** Sends the appends for proposals batched since the last Ready (see proposalsPending). */
+  private flushProposals(): void {
+    if (!this.r.proposalsPending) return;
+    this.r.proposalsPending = false;
+    if (this.r.role === 'leader') bcastAppend(this.r);
+  }
+
   hasReady(): boolean {
     const r = this.r;
+    if (!this.readyOutstanding) this.flushProposals();
     return (
       !this.readyOutstanding &&
       (r.messages.length > 0 ||
@@ -189,6 +201,7 @@ export class RaftCore {
   /** The next batch of work; call advance(ready) after handling it (contract in ready.ts). */
   ready(): Ready {
     assert(!this.readyOutstanding, 'ready() called again before advance()');
+    this.flushProposals();
     const r = this.r;
     const hardState = this.hardState();
     const softState = this.softState();

@@ -59,6 +59,9 @@ export class RaftState {
   pendingConfigIndex = 0;
   readonly reads = new ReadOnlyQueue();
   waitingReads: WaitingRead[] = [];
+  /** Leader: proposals were appended since the last broadcast (sent when the Ready is built,
+   *  so proposals arriving between two Readies travel in one append per follower). */
+  proposalsPending = false;
   /** Follower: the snapshot being received. */
   assembly: SnapshotAssembly | undefined = undefined;
 
@@ -81,7 +84,11 @@ export class RaftState {
 
   /** Queues a message from this node; `term` defaults to the current term. */
   send(body: MessageBody, term = this.term): void {
-    this.messages.push({ ...body, from: this.id, term });
+    // Callers pass a fresh object literal: complete it in place rather than copying it.
+    const message = body as Message;
+    message.from = this.id;
+    message.term = term;
+    this.messages.push(message);
   }
 
   /** Only a voter of its own configuration may campaign. */

@@ -89,8 +89,9 @@ export class MemoryStorage implements Storage {
     const offset = this.dummy().index;
     assert(first.index > offset, `append at ${first.index} overwrites the snapshot at ${offset}`);
     assert(first.index <= this.lastIndex() + 1, `append at ${first.index} leaves a gap after ${this.lastIndex()}`);
-    // Entries already covered by the snapshot are skipped by the assert above: the core never sends them.
-    this.log = this.log.slice(0, first.index - offset).concat(entries);
+    // Truncate in place (a conflict replaces the suffix), then append: no copy of the whole log.
+    this.log.length = first.index - offset;
+    for (const entry of entries) this.log.push(entry);
   }
 
   /** Replaces everything with a snapshot received from the leader. */
