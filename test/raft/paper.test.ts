@@ -266,3 +266,52 @@ test('flow control: reportUnreachable moves a streaming follower back to probing
   t.is(leader.status().progress.get(2)?.state, 'replicate');
   t.is(cluster.core(2).hardState().commit, leader.hardState().commit);
 });
+
+test('§7 a lost snapshot chunk is sent again after a heartbeat round without progress', (t) => {
+  const cluster = new TestCluster([1, 2, 3], { snapshotChunkBytes: 4 });
+  const leader = cluster.elect(1);
+  for (const value of ['a', 'b', 'c']) leader.propose(new TextEncoder().encode(value));
+  cluster.stabilize((m) => m.to !== 3);
+  const storage = cluster.storages.get(1);
+  if (storage === undefined) throw new Error('no storage');
+  const index = leader.status().applied;
+  storage.createSnapshot(index, leader.status().config, new TextEncoder().encode('0123456789ab'));
+  storage.compact(index);
+  cluster.queue = [];
+  leader.tick();
+  // Drop the second chunk (offset 4) once.
+  let dropped = 0;
+  cluster.stabilize((m) => {
+    if (m.type === 'snapshot' && m.offset === 4 && dropped === 0) {
+      dropped++;
+      return false;
+    }
+    return true;
+  });
+  t.is(dropped, 1);
+  t.is(cluster.storages.get(3)?.snapshot().meta.index, 0, 'stalled without the chunk');
+  t.is(leader.status().progress.get(3)?.state, 'snapshot');
+  // Two heartbeat rounds: the first notes the offset, the second sees no progress and resends.
+  leader.tick();
+  cluster.stabilize();
+  leader.tick();
+  cluster.stabilize();
+  t.is(cluster.storages.get(3)?.snapshot().meta.index, index);
+  t.is(text(cluster.storages.get(3)?.snapshot().data ?? new Uint8Array()), '0123456789ab');
+  t.is(leader.status().progress.get(3)?.state, 'replicate');
+});
+
+test('§6 a leader that applies its own removal steps down, and the rest elect a leader', (t) => {
+  const cluster = new TestCluster([1, 2, 3]);
+  const leader = cluster.elect(1);
+  t.like(leader.proposeConfigChange({ type: 'removeNode', node: 1 }), { type: 'ok' });
+  cluster.stabilize();
+  t.is(leader.softState().role, 'follower');
+  t.deepEqual(cluster.core(2).status().config.voters, [2, 3]);
+  cluster.core(2).campaign();
+  cluster.stabilize((m) => m.to !== 1 && m.from !== 1);
+  t.is(cluster.core(2).softState().role, 'leader');
+  // The removed node never campaigns.
+  for (let i = 0; i < 50; i++) leader.tick();
+  t.is(leader.softState().role, 'follower');
+});
