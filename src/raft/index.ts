@@ -21,8 +21,23 @@
 //     3. apply    ready.committedEntries; answer ready.readStates once applied ≥ index
 //     4. advance  core.advance(ready)
 //
-// Membership changes take effect when their entry is applied (one change at a time); a config
-// entry carries the whole resulting configuration (messages.ts).
+// RaftCore's surface (core.ts):
+//   new RaftCore(config: RaftConfig)           validated; throws RaftConfigError naming the setting
+//   tick()  step(message)  campaign()
+//   propose(data) / proposeConfigChange(change)        → ProposeResult {ok, index, term} | {dropped, reason, leader}
+//   readIndex(requestId) / transferLeadership(to)      → RequestResult {ok} | {dropped, reason, leader}
+//   reportUnreachable(peer)                            transport hint: stop streaming, probe again
+//   hasReady()  ready()  advance(ready)                the loop above
+//   status()  hardState()  softState()  term(index)  firstIndex()   read-only
+//
+// Membership changes take effect when their entry is applied (one change at a time, and only
+// after the leader committed an entry of its term); a config entry carries the whole resulting
+// configuration (messages.ts). A node joining a cluster starts with voters: [] and an empty
+// storage, and learns the membership from the log or a snapshot.
+// Reads: ReadIndex only (no lease reads: a lease needs a clock-drift bound the core cannot check).
+// Snapshots: the leader sends storage.snapshot() in snapshotChunkBytes chunks; a lost chunk is
+// resent after a heartbeat round without progress; the follower hands the whole snapshot to its
+// driver in Ready.snapshot.
 
 export { RAFT_DEFAULTS, RaftConfigError, validateRaftConfig, type RaftConfig } from './config.js';
 export {
