@@ -65,7 +65,7 @@ export class Simulation {
   private eventSequence = 0;
   private nextRequestId = 1;
   private nextNodeId: number;
-  private readonly faultRates: { crash: number; restart: number; partition: number; heal: number; crashAfterPersist: number; membership: number; transfer: number; operation: number };
+  private readonly faultRates: { crash: number; leaderCrash: number; restart: number; partition: number; heal: number; crashAfterPersist: number; membership: number; transfer: number; operation: number };
   private stats: SimStats;
   private livenessIndex: { node: NodeId; index: number; term: number } | undefined;
   private livenessCommitted = false;
@@ -88,6 +88,8 @@ export class Simulation {
     this.network = new SimNetwork(random, { lossRate: random.float() * 0.15, duplicateRate: random.float() * 0.1, maxDelayMs: 1 + random.int(25) });
     this.faultRates = {
       crash: random.float() * 0.002,
+      // Some seeds also hunt leaders: Figure 8 of the paper needs leaders to die mid-replication.
+      leaderCrash: random.float() < 0.3 ? random.float() * 0.005 : 0,
       restart: 0.01,
       partition: random.float() * 0.001,
       heal: 0.004,
@@ -253,6 +255,11 @@ export class Simulation {
         victim.crash();
         this.stats.crashes++;
       }
+    }
+    const leader = this.leader();
+    if (leader !== undefined && this.random.float() < rates.leaderCrash) {
+      leader.crash();
+      this.stats.crashes++;
     }
     for (const node of all) {
       if (!node.up && !this.removed.has(node.id) && this.random.float() < rates.restart) this.restart(node);
