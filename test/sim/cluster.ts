@@ -135,6 +135,7 @@ export class Simulation {
       throw new LivenessFailure(`no ${this.stats.healToLeaderMs < 0 ? 'leader' : 'commit'} within ${deadlineMs - healedAtMs} ms after healing`);
     }
     this.stats.healToCommitMs = this.nowMs - healedAtMs;
+    this.awaitLivenessRead(deadlineMs);
     this.checkers.logMatching(this.liveCores());
     this.checkLinearizable();
     this.stats.leadersElected = this.checkers.leadersElected;
@@ -143,6 +144,24 @@ export class Simulation {
     this.stats.operations = this.history.length;
     return this.stats;
   }
+
+  /** After healing, a ReadIndex read on the leader must be answered too (retried per leader). */
+  private awaitLivenessRead(deadlineMs: number): void {
+    let asked: { node: NodeId; term: number; requestId: number } | undefined;
+    for (; this.nowMs < deadlineMs; this.nowMs++) {
+      if (asked !== undefined && this.livenessReadServed.has(asked.requestId)) return;
+      const leader = this.leader();
+      const core = leader?.core;
+      if (leader !== undefined && core !== undefined && (asked === undefined || !this.stillLeads(asked))) {
+        const requestId = this.nextRequestId++;
+        if (core.readIndex(requestId).type === 'ok') asked = { node: leader.id, term: core.hardState().term, requestId };
+      }
+      this.stepMs(false);
+    }
+    throw new LivenessFailure('no ReadIndex answer after healing');
+  }
+
+  private readonly livenessReadServed = new Set<number>();
 
   private heal(): void {
     this.network.heal();
@@ -194,6 +213,7 @@ export class Simulation {
     send: (message: Message) => this.network.send(message, this.nowMs),
     applied: (node: SimNode, entry: Entry) => this.onApplied(node, entry),
     readServed: (node: SimNode, requestId: number, value: (key: string) => string) => {
+      this.livenessReadServed.add(requestId);
       const operation = this.pendingReads.get(requestId);
       if (operation === undefined) return;
       this.pendingReads.delete(requestId);
