@@ -183,6 +183,10 @@ export class RaftCore {
     if (this.r.role === 'leader') bcastAppend(this.r);
   }
 
+  /**
+   * Whether ready() has work (always false while a Ready is outstanding). It first turns
+   * proposals batched since the last Ready into appends, which are part of that work.
+   */
   hasReady(): boolean {
     const r = this.r;
     if (!this.readyOutstanding) this.flushProposals();

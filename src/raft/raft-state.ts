@@ -107,9 +107,4 @@ export class RaftState {
   committedInCurrentTerm(): boolean {
     return this.log.term(this.log.committed) === this.term;
   }
-
-  /** Bytes/entries bound for one append message. */
-  appendBatchBytes(): number {
-    return this.settings.maxBytesPerMessage;
-  }
 }

@@ -3,7 +3,6 @@
 // Every command returns the text it printed; the runner compares it with the script.
 // Randomness is fixed (int() → 0) so every randomized election timeout equals electionTicks.
 
-import type { Random } from '../../src/lib/random.js';
 import {
   MemoryStorage,
   RaftCore,
@@ -13,8 +12,7 @@ import {
   type NodeId,
 } from '../../src/raft/index.js';
 import { describeEntry, describeMessage, describeReady } from './describe.js';
-
-const FIXED_RANDOM: Random = { float: () => 0, int: () => 0, uuid: () => '00000000-0000-4000-8000-000000000000' };
+import { FIXED_RANDOM } from './harness.js';
 
 interface EnvNode {
   id: NodeId;
