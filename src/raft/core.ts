@@ -10,7 +10,7 @@ import type { ProgressState } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { RaftState } from './raft-state.js';
 import type { Ready, Role, SoftState } from './ready.js';
-import { appendEntries, bcastAppend, handleReadRequest, maybeSendAppend } from './replication.js';
+import { appendEntries, bcastAppend, bcastHeartbeat, handleReadRequest, maybeSendAppend } from './replication.js';
 import { applyConfigEntry, becomeFollower, hup, stepMessage } from './roles.js';
 
 export type DropReason = 'not-leader' | 'no-leader' | 'transfer-in-progress' | 'config-change-pending' | 'invalid-config-change' | 'not-a-voter';
@@ -176,11 +176,16 @@ export class RaftCore {
     if (progress?.state === 'replicate') progress.becomeProbe();
   }
 
-  /** Sends the appends for proposals batched since the last Ready (see proposalsPending). */
+  /**
+   * Sends what was batched since the last Ready: appends for new proposals, and one heartbeat
+   * round for new ReadIndex requests (see proposalsPending, readRoundPending).
+   */
   private flushProposals(): void {
-    if (!this.r.proposalsPending) return;
-    this.r.proposalsPending = false;
-    if (this.r.role === 'leader') bcastAppend(this.r);
+    const r = this.r;
+    if (r.proposalsPending && r.role === 'leader') bcastAppend(r);
+    if (r.readRoundPending && r.role === 'leader' && r.reads.size() > 0) bcastHeartbeat(r);
+    r.proposalsPending = false;
+    r.readRoundPending = false;
   }
 
   /**

@@ -62,6 +62,8 @@ export class RaftState {
   /** Leader: proposals were appended since the last broadcast (sent when the Ready is built,
    *  so proposals arriving between two Readies travel in one append per follower). */
   proposalsPending = false;
+  /** Leader: reads arrived since the last heartbeat round (one round, at the next Ready). */
+  readRoundPending = false;
   /** Follower: the snapshot being received. */
   assembly: SnapshotAssembly | undefined = undefined;
 

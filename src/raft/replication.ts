@@ -164,7 +164,8 @@ export function handleReadRequest(r: RaftState, requestId: number, from: NodeId)
   }
   r.reads.add(requestId, from, r.log.committed);
   releaseConfirmedReads(r);
-  if (r.reads.size() > 0) bcastHeartbeat(r);
+  // One heartbeat round, sent with the next Ready, confirms every read that arrived until then.
+  if (r.reads.size() > 0) r.readRoundPending = true;
 }
 
 export function releaseWaitingReads(r: RaftState): void {

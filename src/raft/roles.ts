@@ -38,6 +38,8 @@ function reset(r: RaftState, term: number): void {
   r.pendingConfigIndex = 0;
   r.reads.reset();
   r.waitingReads = [];
+  r.proposalsPending = false;
+  r.readRoundPending = false;
 }
 
 export function becomeFollower(r: RaftState, term: number, leader: NodeId): void {
