@@ -5,7 +5,10 @@
 // Method: the deterministic simulator (cluster.ts) over 2,000 seeds for each of 3- and 5-node
 // clusters, in serial chunks of 100 seeds so each ava test reports quickly; then every seed in
 // regressions.json.
-// SEED=<n> [SIZE=3|5] replays one seed alone; a failure prints that command.
+// SEED=<n> [SIZE=3|5] replays one seed alone; a failure prints that command. Each regression
+// entry names the bug its seed found and the simulator that found it: the simulator's draws
+// have changed since, so they replay as extra seeds rather than as the original scenario.
+// Many more seeds: npm run sim -- --seeds 100000.
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';
