@@ -353,14 +353,15 @@ export class Simulation {
     const { config } = core.status();
     let change: ConfigChange;
     const learner = config.learners[0];
-    if (learner !== undefined) change = { type: 'addVoter', node: learner };
-    else if (config.voters.length < 5 && this.nextNodeId <= 9) change = { type: 'addLearner', node: this.nextNodeId };
+    const coin = this.random.float() < 0.5;
+    if (learner !== undefined) change = { type: coin ? 'addVoter' : 'removeNode', node: learner };
+    else if (config.voters.length < 5 && this.nextNodeId <= 9) change = { type: coin ? 'addLearner' : 'addVoter', node: this.nextNodeId };
     else if (config.voters.length > 3) change = { type: 'removeNode', node: config.voters[this.random.int(config.voters.length)] ?? 1 };
     else return;
     const result = core.proposeConfigChange(change);
     if (result.type !== 'ok') return;
     this.stats.configChanges++;
-    if (change.type === 'addLearner') {
+    if (change.node === this.nextNodeId) {
       this.addNode(change.node, []);
       this.nextNodeId++;
     }
