@@ -28,3 +28,12 @@ import { resolveClientConfig, type ClientFlags, type Environment } from './clien
 export function createApiClient(flags: ClientFlags, env?: Environment): ApiClient {
   return new ApiClient(resolveClientConfig(flags, env));
 }
+export * from './event.js';
+export * from './go-json.js';
+export * from './kv.js';
+export * from './lock.js';
+export { LockError, lockRetryMsDefault, lockSessionTtlDefault, lockWaitMsDefault, type ContenderOptions, type LockDeps } from './lock-options.js';
+export * from './semaphore.js';
+export * from './session.js';
+export * from './watch.js';
+export { parseWatchParams, type WatchInput, type WatchParams, type WatchType } from './watch-types.js';
