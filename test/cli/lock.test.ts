@@ -6,11 +6,10 @@
 // test opens gates and waits for conditions (log lines, sessions in /v1/session/list, the lock
 // key) with deadlines, never sleeping for a fixed time. Every test has its own key prefix.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCli, startDevAgent, waitFor, writeTempFiles, type DevAgent, type RunningCli } from '../helpers/agent-process.js';
-import type { ExecutionContext } from 'ava';
 
 let agent: DevAgent | undefined;
 
