@@ -9,6 +9,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lockFlagValue } from '../../src/api/index.js';
 import { startCli, startDevAgent, waitFor, writeTempFiles, type DevAgent, type RunningCli } from '../helpers/agent-process.js';
 
 let agent: DevAgent | undefined;
@@ -172,6 +173,21 @@ test('-n 2 lets two commands run at once and not three', async (t) => {
   }
   t.is(most, 2);
   t.deepEqual(await sessionsFor('sem'), []);
+});
+
+test('an acquirer refused by a lock-delay retries after it instead of failing', async (t) => {
+  const s = await scene(t);
+  // A previous holder whose session is invalidated leaves a 2 s lock-delay on the key.
+  const created = await fetch(`${agent?.baseUrl}/v1/session/create`, { method: 'PUT', body: JSON.stringify({ Name: 'previous holder', LockDelay: '2s' }) });
+  const previous = ((await created.json()) as { ID: string }).ID;
+  const taken = await startCli(t, ['kv', 'put', http(), '-acquire', `-session=${previous}`, `-flags=${lockFlagValue}`, 'delayed/.lock']).result;
+  t.is(taken.code, 0, taken.stderr);
+  t.is((await fetch(`${agent?.baseUrl}/v1/session/destroy/${previous}`, { method: 'PUT' })).status, 200);
+  const destroyedAtMs = performance.now();
+  const result = await lock(t, ['-verbose', 'delayed', `echo ran >> ${s.logPath}`]).result;
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(await s.log(), ['ran']);
+  t.true(performance.now() - destroyedAtMs >= 2_000, 'the lock was taken only once the lock-delay had passed');
 });
 
 test('usage errors are Consul\'s', async (t) => {
