@@ -69,3 +69,18 @@ export function onShutdownSignals(onSignal: (signal: NodeJS.Signals) => void): (
     process.off('SIGTERM', handler);
   };
 }
+
+/**
+ * The command line as typed for the trailing `normalized` arguments. cmd/argv.ts rewrites
+ * `-name` to `--name` wherever `name` is one of the command's flags, including inside the child
+ * command (`lock p echo -n` would run `echo --n`); Go's flag parsing stops at the first argument
+ * that is not a flag, so Consul passes them untouched. The rewrite maps each argument to one, so
+ * the same number of arguments at the end of process.argv are the originals; when that does not
+ * line up (a `-x=false` was dropped), the normalized arguments are kept.
+ */
+export function argumentsAsTyped(normalized: readonly string[]): readonly string[] {
+  if (normalized.length === 0) return normalized;
+  const typed = process.argv.slice(process.argv.length - normalized.length);
+  const linesUp = typed.length === normalized.length && normalized.every((arg, index) => arg === typed[index] || arg === `-${typed[index]}`);
+  return linesUp ? typed : normalized;
+}

@@ -11,7 +11,7 @@ import { getAgentNodeName, KvLock, KvSemaphore, LockError, semaphoreKeyName, typ
 import { parseGoDuration } from '../../src/lib/duration.js';
 import { SystemClock } from '../../src/lib/clock.js';
 import { addConnectionFlags, fail, messageOf, output, withApiClient } from './client-options.js';
-import { onShutdownSignals, signalChild, startChild, type RunningChild } from './child-process.js';
+import { argumentsAsTyped, onShutdownSignals, signalChild, startChild, type RunningChild } from './child-process.js';
 import { parseGoBool } from '../../src/lib/go-bool.js';
 
 /**
@@ -64,6 +64,14 @@ export function registerLockCommand(program: Command): void {
     .action((_prefix: unknown, _child: unknown, flags: LockFlags, command: Command) => runLock(flags, command));
 }
 
+/**
+ * A message on stderr that does not fail the command: Consul reports a failed child this way and
+ * still exits 0 unless -child-exit-code is given.
+ */
+function warn(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
 /** Checks the flags in Consul's order; the plan, or the message to fail with. */
 function planOf(flags: LockFlags, args: readonly string[]): LockPlan | string {
   const limitText = flags.n;
@@ -79,7 +87,7 @@ function planOf(flags: LockFlags, args: readonly string[]): LockPlan | string {
   if (args.length < 2) return 'Key prefix and child command must be specified';
   const prefix = (args[0] ?? '').replace(/^\//, '');
   if (timeoutMs < 0) return 'Timeout must be positive';
-  const child = args.slice(1);
+  const child = argumentsAsTyped(args.slice(1));
   const sessionName = flags.name ?? `Consul lock for '${child.join(' ')}' at '${prefix}'`;
   const monitorRetries = Number(flags.monitorRetry);
   if (monitorRetries < 0) return "Number for 'monitor-retry' must be >= 0";
@@ -137,7 +145,7 @@ async function holdAndRun(client: ApiClient, plan: LockPlan, flags: LockFlags, s
   if (lost === null) return fail('Shutdown triggered or timeout during lock acquisition');
   let childCode = 0;
   if (shutdown.aborted) {
-    fail('Shutdown triggered during lock acquisition');
+    warn('Shutdown triggered during lock acquisition');
   } else {
     childCode = await runWhileHeld(plan, flags, shutdown, lost, onChild, info);
   }
@@ -163,7 +171,7 @@ async function runWhileHeld(plan: LockPlan, flags: LockFlags, shutdown: AbortSig
   try {
     child = await startChild({ args: plan.child, shell: plan.shell, env: { CONSUL_LOCK_HELD: 'true' }, stdin: flags.passStdin === true ? 'inherit' : 'ignore' });
   } catch (error) {
-    fail(`Error starting handler: ${messageOf(error)}`);
+    warn(`Error starting handler: ${messageOf(error)}`);
     return 2;
   }
   onChild(child);
@@ -171,7 +179,7 @@ async function runWhileHeld(plan: LockPlan, flags: LockFlags, shutdown: AbortSig
     signal.aborted ? Promise.resolve(outcome) : new Promise((resolve) => signal.addEventListener('abort', () => resolve(outcome), { once: true }));
   const outcome = await Promise.race([child.exited.then((error) => ({ error })), aborted(shutdown, 'shutdown'), aborted(lost, 'lost')]);
   if (typeof outcome === 'object') {
-    if (outcome.error !== undefined) fail(`Error running handler: ${outcome.error}`);
+    if (outcome.error !== undefined) warn(`Error running handler: ${outcome.error}`);
     info('Child terminated, releasing lock');
     return outcome.error === undefined ? 0 : 2;
   }

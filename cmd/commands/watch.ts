@@ -9,7 +9,7 @@ import { SystemClock } from '../../src/lib/clock.js';
 import { formatGoDuration } from '../../src/lib/duration.js';
 import { parseGoBool } from '../../src/lib/go-bool.js';
 import { addConnectionFlags, fail, messageOf, withApiClient } from './client-options.js';
-import { onShutdownSignals, signalChild, startChild, type RunningChild } from './child-process.js';
+import { argumentsAsTyped, onShutdownSignals, signalChild, startChild, type RunningChild } from './child-process.js';
 
 interface WatchFlags extends ClientFlags {
   readonly type?: string;
@@ -67,7 +67,7 @@ async function runWatchCommand(flags: WatchFlags, command: Command): Promise<voi
     } catch (error) {
       return fail(`Error querying Consul agent: ${messageOf(error)}`);
     }
-    await watchUntilStopped(client, parsed.params, command.args, shell);
+    await watchUntilStopped(client, parsed.params, argumentsAsTyped(command.args), shell);
   });
 }
 

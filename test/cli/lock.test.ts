@@ -190,6 +190,17 @@ test('an acquirer refused by a lock-delay retries after it instead of failing', 
   t.true(performance.now() - destroyedAtMs >= 2_000, 'the lock was taken only once the lock-delay had passed');
 });
 
+test('a failing command exits 0 as in Consul, or 2 with -child-exit-code; -shell=false runs it directly', async (t) => {
+  const plain = await lock(t, ['exits', 'exit 4']).result;
+  t.is(plain.code, 0);
+  t.is(plain.stderr, 'Error running handler: exit status 4\n');
+  const propagated = await lock(t, ['-child-exit-code', 'exits', 'exit 4']).result;
+  t.is(propagated.code, 2);
+  const direct = await lock(t, ['-shell=false', 'exits', 'echo', '$HOME', '-n']).result;
+  t.is(direct.code, 0, direct.stderr);
+  t.is(direct.stdout, '$HOME -n\n', 'no shell expands the arguments, and flags after the prefix belong to the command');
+});
+
 test('usage errors are Consul\'s', async (t) => {
   const cases: [string[], string][] = [
     [['lock', 'prefix-only'], 'Key prefix and child command must be specified\n'],
