@@ -3,11 +3,15 @@
 
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog.js';
+import { registerEventCommand } from './event.js';
 import { registerInfoCommand } from './info.js';
+import { registerKvCommands } from './kv.js';
+import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
 import { registerVersionCommand } from './version.js';
+import { registerWatchCommand } from './watch.js';
 
 export function registerClientCommands(program: Command): void {
   registerCatalogCommands(program);
@@ -16,4 +20,8 @@ export function registerClientCommands(program: Command): void {
   registerReloadCommand(program);
   registerInfoCommand(program);
   registerVersionCommand(program);
+  registerKvCommands(program);
+  registerLockCommand(program);
+  registerWatchCommand(program);
+  registerEventCommand(program);
 }

@@ -2,6 +2,8 @@
 // without reading messages. Every message is one line, ready for a CLI to print after its
 // "Error listing nodes: " prefix, and worded as Consul's api client words it.
 
+import type { QueryMeta } from './query.js';
+
 /** The client cannot be built: a bad address scheme, an unreadable token file. */
 export class ClientConfigError extends Error {
   override readonly name = 'ClientConfigError';
@@ -14,6 +16,8 @@ export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     readonly body: string,
+    /** The answer's X-Consul-* headers: a KV 404 carries the index to block on. */
+    readonly meta?: QueryMeta,
   ) {
     // Consul's api client: `Unexpected response code: 400 (Invalid check: ...)`. Agent error
     // bodies are one line; line breaks in anything else are folded so the message stays one.

@@ -8,5 +8,6 @@ import { limits } from '../lib/limits.js';
  */
 export function blockingQueryTimeoutMs(waitMs: number | undefined): number {
   const wait = Math.min(waitMs ?? limits.blockingWaitMsDefault, limits.blockingWaitMsMax);
-  return wait + wait * limits.blockingJitterFraction + limits.apiBlockingQuerySlackMs;
+  // Whole milliseconds: AbortSignal.timeout refuses fractions (a 15 s wait with 1/16 jitter is not whole).
+  return Math.ceil(wait + wait * limits.blockingJitterFraction + limits.apiBlockingQuerySlackMs);
 }

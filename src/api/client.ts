@@ -31,6 +31,8 @@ export interface RequestOptions {
   readonly token?: string;
   /** Overrides the whole-request timeout (blocking queries get theirs from ?wait). */
   readonly timeoutMs?: number;
+  /** Cancels the request (a blocking query no longer wanted); it then fails with a TransportError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RawResponse {
@@ -78,17 +80,18 @@ export class ApiClient {
   async send(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<RawResponse> {
     const url = this.urlOf(path, options);
     const timeoutMs = options.timeoutMs ?? (options.query?.index !== undefined ? blockingQueryTimeoutMs(options.query.waitMs) : this.config.requestTimeoutMs);
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
     try {
       const response = await request(url, { method, headers: this.headersFor(options), body: bodyOf(options), dispatcher: this.dispatcher, signal });
       const succeeded = response.statusCode === 200 || (method === 'DELETE' && response.statusCode === 204);
       const limit = succeeded ? limits.apiResponseBytesMax : limits.apiErrorBodyBytesMax;
       const body = await readBounded(response.body, limit, succeeded);
-      if (!succeeded) throw new ApiError(response.statusCode, body.toString('utf8'));
+      if (!succeeded) throw new ApiError(response.statusCode, body.toString('utf8'), parseQueryMeta(response.headers));
       return { statusCode: response.statusCode, meta: parseQueryMeta(response.headers), body };
     } catch (error) {
       if (error instanceof ApiError || error instanceof TransportError) throw error;
-      const cause = signal.aborted ? `request timed out after ${formatGoDuration(timeoutMs)}` : describeCause(error);
+      const cause = options.signal?.aborted === true ? 'request cancelled' : timeout.aborted ? `request timed out after ${formatGoDuration(timeoutMs)}` : describeCause(error);
       throw new TransportError(method, url, cause);
     }
   }

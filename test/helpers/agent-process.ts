@@ -149,15 +149,19 @@ export interface CliOptions {
   /** Extra environment, over a copy of this process's with every CONSUL_* and TAXIWAY_* removed. */
   readonly env?: Readonly<Record<string, string>>;
   readonly deadlineMs?: number;
+  /** Written to the CLI's stdin, which is then closed (default: no stdin). */
+  readonly input?: string;
 }
 
 /** Runs `taxiway <args>` to completion (killed at the deadline) and returns its exit and output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnvironment(), ...options.env } });
+  const stdin = options.input === undefined ? 'ignore' : 'pipe';
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: [stdin, 'pipe', 'pipe'], env: { ...cleanEnvironment(), ...options.env } });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const deadline = setTimeout(() => child.kill('SIGKILL'), options.deadlineMs ?? cliDeadlineMs);
   return new Promise<CliResult>((resolve, reject) => {
     child.once('error', (error) => {
@@ -186,3 +190,47 @@ export function linesOf(text: string): string[] {
   return lines;
 }
 
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** Everything printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has exited and its pipes are drained. */
+  readonly result: Promise<CliResult>;
+}
+
+/**
+ * Starts `taxiway <args>` without waiting for it (a lock holder, a watch), killed with SIGKILL
+ * when the test ends if it is still running, or at `deadlineMs`.
+ */
+export function startCli(t: ExecutionContext, args: readonly string[], options: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnvironment(), ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), options.deadlineMs ?? 60_000);
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(deadline);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  t.teardown(() => {
+    clearTimeout(deadline);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, result };
+}
+
+/** Polls `condition` every 50 ms until it holds; throws with `what` after `deadlineMs`. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, deadlineMs = 20_000): Promise<void> {
+  const startMs = performance.now();
+  for (;;) {
+    if (await condition()) return;
+    if (performance.now() - startMs > deadlineMs) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
