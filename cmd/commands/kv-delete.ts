@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { deleteKv, deleteKvCas, deleteKvTree, type ClientFlags } from '../../src/api/index.js';
 import { addConnectionFlags, fail, messageOf, output, withApiClient } from './client-options.js';
-import { badFlagValue, parseUint64Flag } from './kv-input.js';
+import { asModifyIndex, badFlagValue, parseUint64Flag } from './kv-input.js';
 import { keyArgument } from './kv-get.js';
 
 interface KvDeleteFlags extends ClientFlags {
@@ -32,8 +32,9 @@ function flagsProblem(key: string, flags: KvDeleteFlags, modifyIndex: number): s
 }
 
 async function runKvDelete(flags: KvDeleteFlags, command: Command): Promise<void> {
-  const modifyIndex = parseUint64Flag(flags.modifyIndex);
-  if (modifyIndex === undefined) return fail(badFlagValue('modify-index', flags.modifyIndex ?? ''));
+  const parsedIndex = parseUint64Flag(flags.modifyIndex);
+  if (parsedIndex === undefined) return fail(badFlagValue('modify-index', flags.modifyIndex ?? ''));
+  const modifyIndex = asModifyIndex(parsedIndex);
   if (command.args.length > 1) return fail(`Too many arguments (expected 1, got ${command.args.length})`);
   const key = keyArgument(command.args);
   const problem = flagsProblem(key, flags, modifyIndex);

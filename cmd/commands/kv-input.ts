@@ -39,17 +39,21 @@ export async function dataOfArgument(argument: string): Promise<{ data: Buffer }
   return { data: Buffer.from(argument, 'utf8') };
 }
 
-/** Go's flag.Uint64Var parsing; undefined (after which the caller reports Go's flag error) when invalid. */
-export function parseUint64Flag(text: string | undefined): number | undefined {
+/**
+ * Go's flag.Uint64Var parsing: a number, a BigInt above 2^53 (the agent keeps full uint64 flags),
+ * or undefined (after which the caller reports Go's flag error) when invalid.
+ */
+export function parseUint64Flag(text: string | undefined): number | bigint | undefined {
   if (text === undefined) return 0;
   // Go's ParseUint with base 0 accepts 0x, 0o, 0b prefixes and underscores between digits.
   const cleaned = text.replace(/_/g, '');
-  let value: number;
-  if (/^0[xX][0-9a-fA-F]+$/.test(cleaned) || /^0[oO][0-7]+$/.test(cleaned) || /^0[bB][01]+$/.test(cleaned)) value = Number(cleaned);
-  else if (/^0[0-7]+$/.test(cleaned)) value = Number.parseInt(cleaned.slice(1), 8);
-  else if (/^\d+$/.test(cleaned)) value = Number(cleaned);
+  let value: bigint;
+  if (/^0[xX][0-9a-fA-F]+$/.test(cleaned) || /^0[oO][0-7]+$/.test(cleaned) || /^0[bB][01]+$/.test(cleaned)) value = BigInt(cleaned);
+  else if (/^0[0-7]+$/.test(cleaned)) value = BigInt(`0o${cleaned.slice(1)}`);
+  else if (/^\d+$/.test(cleaned)) value = BigInt(cleaned);
   else return undefined;
-  return Number.isSafeInteger(value) ? value : undefined;
+  if (value > 0xffff_ffff_ffff_ffffn) return undefined;
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
 /** Go's flag error for a bad numeric value, printed before exit status 1. */
@@ -67,4 +71,9 @@ export function decodeStdBase64(text: string): { bytes: Buffer } | { error: stri
     return { error: `illegal base64 data at input byte ${Math.min(bodyEnd, Math.max(0, text.length - (text.length % 4 || 4)))}` };
   }
   return { bytes: Buffer.from(text, 'base64') };
+}
+
+/** A -modify-index: raft indexes stay below 2^53, so a larger one can match nothing. */
+export function asModifyIndex(value: number | bigint): number {
+  return typeof value === 'bigint' ? Number.MAX_SAFE_INTEGER : value;
 }

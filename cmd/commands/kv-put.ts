@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { acquireKv, casKv, putKv, releaseKv, type ApiClient, type ClientFlags, type KvWriteInput } from '../../src/api/index.js';
 import { addConnectionFlags, fail, messageOf, output, withApiClient } from './client-options.js';
-import { badFlagValue, dataOfArgument, decodeStdBase64, parseUint64Flag } from './kv-input.js';
+import { asModifyIndex, badFlagValue, dataOfArgument, decodeStdBase64, parseUint64Flag } from './kv-input.js';
 
 interface KvPutFlags extends ClientFlags {
   readonly cas?: boolean;
@@ -44,8 +44,9 @@ async function keyAndData(args: readonly string[]): Promise<{ key: string; data:
 async function runKvPut(flags: KvPutFlags, command: Command): Promise<void> {
   const kvFlags = parseUint64Flag(flags.flags);
   if (kvFlags === undefined) return fail(badFlagValue('flags', flags.flags ?? ''));
-  const modifyIndex = parseUint64Flag(flags.modifyIndex);
-  if (modifyIndex === undefined) return fail(badFlagValue('modify-index', flags.modifyIndex ?? ''));
+  const parsedIndex = parseUint64Flag(flags.modifyIndex);
+  if (parsedIndex === undefined) return fail(badFlagValue('modify-index', flags.modifyIndex ?? ''));
+  const modifyIndex = asModifyIndex(parsedIndex);
   const input = await keyAndData(command.args);
   if ('error' in input) return fail(`Error! ${input.error}`);
   let value = input.data;

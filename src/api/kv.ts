@@ -23,7 +23,8 @@ export interface KvPair {
 /** What a write sends beside the key: the value bytes, the opaque flags and the CAS/lock inputs. */
 export interface KvWriteInput {
   readonly value?: Uint8Array;
-  readonly flags?: number;
+  /** A uint64: a BigInt for values above 2^53 (Consul's lock flags). */
+  readonly flags?: number | bigint;
 }
 
 /** The entry as the agent sends it (structs.DirEntry order, Session omitted when empty). */

@@ -16,17 +16,12 @@ import { parseGoDuration } from '../lib/duration.js';
 import { createSession } from './session.js';
 import { startSessionRenewal, type SessionRenewal } from './session-renewal.js';
 
-/** Consul's api.LockFlagValue, marking a key as a lock (not a semaphore). */
-export const lockFlagValueConsul = 0x2ddccbc058a50c18n;
-/**
- * The flags taxiway writes on a lock key: Consul's value folded to 53 bits, because the taxiway
- * agent keeps KV flags below 2^53 and refuses larger ones with a 400 (see isLockFlags).
- */
-export const lockFlagValue = Number(lockFlagValueConsul & 0x1f_ffff_ffff_ffffn);
+/** Consul's api.LockFlagValue, marking a key as a lock (not a semaphore): written as the exact uint64. */
+export const lockFlagValue = 0x2ddccbc058a50c18n;
 
-/** A key's flags mark it as a lock: taxiway's folded value, or Consul's as a JSON double reads it. */
+/** A key's flags mark it as a lock. JSON.parse reads the uint64 as the nearest double, so compare that. */
 export function isLockFlags(flags: number): boolean {
-  return flags === lockFlagValue || flags === Number(lockFlagValueConsul);
+  return flags === Number(lockFlagValue);
 }
 
 export interface LockOptions extends ContenderOptions {
@@ -76,7 +71,7 @@ export class KvLock {
     return this.startMonitor();
   }
 
-  private lockInput(): { flags: number; value?: Uint8Array } {
+  private lockInput(): { flags: bigint; value?: Uint8Array } {
     return { flags: lockFlagValue, ...(this.options.value === undefined ? {} : { value: this.options.value }) };
   }
 

@@ -20,15 +20,14 @@ import { startSessionRenewal, type SessionRenewal } from './session-renewal.js';
 
 /** Consul's api.DefaultSemaphoreKey: the coordination key inside the prefix (also the lock key). */
 export const semaphoreKeyName = '.lock';
-/** Consul's api.SemaphoreFlagValue, marking keys as a semaphore's. */
-export const semaphoreFlagValueConsul = 0xe0f69a2baa414de0n;
-/** Consul's value folded to 53 bits: the taxiway agent refuses KV flags of 2^53 and above. */
-export const semaphoreFlagValue = Number(semaphoreFlagValueConsul & 0x1f_ffff_ffff_ffffn);
+/** Consul's api.SemaphoreFlagValue, marking keys as a semaphore's: written as the exact uint64. */
+export const semaphoreFlagValue = 0xe0f69a2baa414de0n;
 /** Bound on CAS retries while removing ourselves from Holders: each failure means another contender wrote. */
 const releaseAttemptsMax = 64;
 
+/** JSON.parse reads the uint64 as the nearest double, so compare that. */
 export function isSemaphoreFlags(flags: number): boolean {
-  return flags === semaphoreFlagValue || flags === Number(semaphoreFlagValueConsul);
+  return flags === Number(semaphoreFlagValue);
 }
 
 export interface SemaphoreOptions extends ContenderOptions {
@@ -141,7 +140,7 @@ export class KvSemaphore {
   /** The coordination entry among `pairs`, or an empty one (ModifyIndex 0: CAS creates it). */
   private findLock(pairs: readonly KvPair[]): KvPair {
     const found = pairs.find((pair) => pair.Key === this.lockKey);
-    return found ?? { Key: this.lockKey, CreateIndex: 0, ModifyIndex: 0, LockIndex: 0, Flags: semaphoreFlagValue, Value: null, Session: '' };
+    return found ?? { Key: this.lockKey, CreateIndex: 0, ModifyIndex: 0, LockIndex: 0, Flags: Number(semaphoreFlagValue), Value: null, Session: '' };
   }
 
   private decodeLock(pair: KvPair): SemaphoreLock {
@@ -155,7 +154,7 @@ export class KvSemaphore {
   }
 
   /** Go's json.Marshal of semaphoreLock: map keys sorted. */
-  private encodeLock(holders: Record<string, boolean>): { flags: number; value: Uint8Array } {
+  private encodeLock(holders: Record<string, boolean>): { flags: bigint; value: Uint8Array } {
     const sorted: Record<string, boolean> = {};
     for (const id of Object.keys(holders).sort()) sorted[id] = true;
     return { flags: semaphoreFlagValue, value: Buffer.from(JSON.stringify({ Limit: this.options.limit, Holders: sorted })) };

@@ -9,12 +9,12 @@ import { isTaxiwayError, TaxiwayError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import type { QueryMeta } from '../rpc/protocol.js';
 import type { HttpResult } from './result.js';
-import { jsonBody } from './serialize.js';
+import { jsonBody, prettyJson } from './serialize.js';
 
 const textContentType = 'text/plain; charset=utf-8';
 
 export function serializeJson(value: unknown, pretty: boolean): string | Buffer {
-  return pretty ? `${JSON.stringify(value, null, 4)}\n` : jsonBody(value);
+  return pretty ? `${prettyJson(value, 4)}\n` : jsonBody(value);
 }
 
 export function setQueryMeta(reply: FastifyReply, meta: QueryMeta): void {

@@ -5,7 +5,12 @@
 // of a walk over every field. Fragments live in a WeakMap, so they go when their rows go.
 //
 // Output is exactly JSON.stringify's for the same value (keys in insertion order, undefined
-// properties left out, undefined array items as null); ?pretty uses JSON.stringify itself.
+// properties left out, undefined array items as null), except that a BigInt is written as the
+// number it is: Consul's uint64 fields (KV Flags) can exceed 2^53, and its clients send such
+// values (Consul's lock recipe flags its keys with 0x2ddccbc058a50c18). ?pretty uses
+// JSON.stringify itself, with the same rule for BigInts (prettyJson).
+
+import { randomUUID } from 'node:crypto';
 
 const fragments = new WeakMap<object, string>();
 /** Encoded bodies of frozen answers (views), so that a repeated answer is not even re-encoded. */
@@ -34,7 +39,7 @@ export function toJson(value: unknown): string | undefined {
     case 'object':
       return value === null ? 'null' : objectJson(value);
     case 'bigint':
-      throw new TypeError('BigInt value cannot be serialized in JSON');
+      return value.toString();
     case 'undefined':
     case 'function':
     case 'symbol':
@@ -69,14 +74,37 @@ function objectJson(value: object): string {
   return json;
 }
 
-/** No array, and no frozen object among its own values: nothing inside has a fragment to reuse. */
+/**
+ * No array, no frozen object among its own values (nothing inside has a fragment to reuse) and no
+ * BigInt (which JSON.stringify refuses).
+ */
 function isLeaf(value: object): boolean {
   if (Array.isArray(value)) return false;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'bigint') return false;
     if (typeof item === 'object' && item !== null && Object.isFrozen(item)) return false;
   }
   return true;
+}
+
+/**
+ * JSON.stringify with an indent, writing BigInts as numbers: each is first written as a string
+ * holding a per-call random marker, then the quoted marker is replaced by the digits, so no string
+ * from the data can pass for one.
+ */
+export function prettyJson(value: unknown, indent: number): string {
+  let marker: string | undefined;
+  const json = JSON.stringify(
+    value,
+    (_key, item: unknown) => {
+      if (typeof item !== 'bigint') return item;
+      marker ??= randomUUID();
+      return `${marker}:${item.toString()}`;
+    },
+    indent,
+  );
+  return marker === undefined ? json : json.replace(new RegExp(`"${marker}:(\\d+)"`, 'g'), '$1');
 }
 
 function composedJson(value: object): string {

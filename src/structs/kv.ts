@@ -10,13 +10,16 @@ export interface DirEntry {
   /** How many times the lock on this key has been acquired. */
   readonly LockIndex: number;
   readonly Key: string;
-  /** Opaque number for the client (Consul: uint64; taxiway keeps it below 2^53). */
-  readonly Flags: number;
+  /** Opaque uint64 for the client: a number, or a BigInt above 2^53 (Consul's lock flags are). */
+  readonly Flags: KvFlags;
   readonly Value: string | null;
   readonly Session?: string;
   readonly CreateIndex: number;
   readonly ModifyIndex: number;
 }
+
+/** A uint64 as taxiway carries it: a number when it is exact as one, else a BigInt. */
+export type KvFlags = number | bigint;
 
 /** The KV writes of KVS.Apply (Consul's api.KVOp names, as they appear in /v1/txn). */
 export type KvWriteVerb = 'set' | 'cas' | 'lock' | 'unlock' | 'delete' | 'delete-cas' | 'delete-tree';
@@ -26,7 +29,7 @@ export interface KvWrite {
   readonly verb: KvWriteVerb;
   readonly key: string;
   readonly value: Uint8Array | null;
-  readonly flags: number;
+  readonly flags: KvFlags;
   /** The session for lock and unlock ("" otherwise). */
   readonly session: string;
   /** The expected ModifyIndex for cas and delete-cas (0 = must not exist, for cas). */

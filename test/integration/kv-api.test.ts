@@ -65,6 +65,11 @@ test('kv over raw HTTP: ?raw bytes, 404 with an index for a missing key, Consul 
   t.deepEqual(await http(`${url}/v1/kv/a/..%2F..%2Fetc`, 'PUT', 'v').then((r) => [r.status, r.text]), [400, 'key contains path traversal sequence']);
   t.deepEqual(await http(`${url}/v1/kv/big`, 'GET').then((r) => r.status), 404, 'refused writes leave nothing behind');
   t.deepEqual(await http(`${url}/v1/kv/odd key é,:;=`, 'PUT', 'v').then((r) => r.text), 'true', 'any other key is accepted');
+  // Flags are a full uint64, as Consul's lock recipe writes them (0x2ddccbc058a50c18).
+  t.is((await http(`${url}/v1/kv/locked?flags=3304740253564472344`, 'PUT', 'v')).text, 'true');
+  t.regex((await http(`${url}/v1/kv/locked`, 'GET')).text, /"Flags":3304740253564472344,/);
+  t.regex((await http(`${url}/v1/kv/locked?pretty`, 'GET')).text, /"Flags": 3304740253564472344,/);
+  t.is((await http(`${url}/v1/kv/locked?flags=18446744073709551616`, 'PUT', 'v')).status, 400);
 });
 
 test('blocking: a write under the watched prefix wakes it; a write elsewhere does not', async (t) => {

@@ -10,7 +10,7 @@
 //  - deleting a missing key succeeds and changes nothing.
 
 import { badRequest } from '../../lib/errors.js';
-import { type DirEntry, type KvWrite, valueToJson } from '../../structs/kv.js';
+import { type DirEntry, type KvFlags, type KvWrite, valueToJson } from '../../structs/kv.js';
 import type { StateStore, WriteTxn } from '../store.js';
 import type { IndexSpec } from '../table.js';
 import { watchKeys } from '../watch.js';
@@ -21,7 +21,7 @@ export const kvPrimaryKey = (entry: DirEntry): string => entry.Key;
 export const kvIndexes: readonly IndexSpec<DirEntry>[] = [{ name: 'session', keys: (entry) => (entry.Session === undefined ? [] : [entry.Session]) }];
 
 /** Builds a row with its fields in Consul's order; `Session` only when someone holds the lock. */
-export function dirEntry(fields: { LockIndex: number; Key: string; Flags: number; Value: string | null; Session: string; CreateIndex: number; ModifyIndex: number }): DirEntry {
+export function dirEntry(fields: { LockIndex: number; Key: string; Flags: KvFlags; Value: string | null; Session: string; CreateIndex: number; ModifyIndex: number }): DirEntry {
   const { LockIndex, Key, Flags, Value, Session, CreateIndex, ModifyIndex } = fields;
   return Object.freeze(Session === '' ? { LockIndex, Key, Flags, Value, CreateIndex, ModifyIndex } : { LockIndex, Key, Flags, Value, Session, CreateIndex, ModifyIndex });
 }
@@ -33,7 +33,7 @@ function sameContent(a: DirEntry, b: DirEntry): boolean {
 interface SetInput {
   readonly key: string;
   readonly value: string | null;
-  readonly flags: number;
+  readonly flags: KvFlags;
   readonly lockIndex: number;
   /** The new lock holder; undefined keeps the existing one. */
   readonly session: string | undefined;

@@ -5,7 +5,7 @@
 
 import { TaxiwayError, badRequest } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import type { KvWrite, KvWriteVerb } from '../../structs/kv.js';
+import type { KvFlags, KvWrite, KvWriteVerb } from '../../structs/kv.js';
 import { first, has, type QueryParams } from '../query-options.js';
 import { json, type HttpResult } from '../result.js';
 import { type ApiRequest, queryOptionsOf, type Route, writeOptionsOf } from '../route.js';
@@ -41,13 +41,19 @@ function encodeQuery(text: string): string {
   return encodeURIComponent(text).replace(/%20/g, '+');
 }
 
-/** A uint64 query parameter; taxiway keeps numbers below 2^53. */
-function uintParam(params: QueryParams, name: string): number {
+/** A uint64 query parameter (Go's strconv.ParseUint and its errors): a number, or a BigInt above 2^53. */
+function uint64Param(params: QueryParams, name: string): KvFlags {
   const text = first(params, name);
   if (!/^\d+$/.test(text)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range`);
-  return value;
+  const value = BigInt(text);
+  if (value > 0xffff_ffff_ffff_ffffn) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range`);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+/** A raft index parameter: a uint64 on the wire, but ours stay below 2^53, so a larger one matches nothing. */
+function indexParam(params: QueryParams, name: string): number {
+  const value = uint64Param(params, name);
+  return typeof value === 'number' ? value : Number.MAX_SAFE_INTEGER;
 }
 
 export function kvTooLarge(contentLengthBytes: number): TaxiwayError {
@@ -93,10 +99,10 @@ async function put(request: ApiRequest): Promise<HttpResult> {
   let verb: KvWriteVerb = 'set';
   let session = '';
   let index = 0;
-  if (has(params, 'cas')) [verb, index] = ['cas', uintParam(params, 'cas')];
+  if (has(params, 'cas')) [verb, index] = ['cas', indexParam(params, 'cas')];
   if (has(params, 'acquire')) [verb, session] = ['lock', first(params, 'acquire')];
   if (has(params, 'release')) [verb, session] = ['unlock', first(params, 'release')];
-  const flags = has(params, 'flags') ? uintParam(params, 'flags') : 0;
+  const flags = has(params, 'flags') ? uint64Param(params, 'flags') : 0;
   const body = request.body ?? emptyBody;
   if (body.length > limits.kvValueBytesMax) throw kvTooLarge(body.length);
   const write: KvWrite = { verb, key, value: body.length === 0 ? null : body, flags, session, index };
@@ -113,7 +119,7 @@ async function remove(request: ApiRequest): Promise<HttpResult> {
   if (!recurse && key === '') throw badRequest('Missing key name');
   const cas = has(params, 'cas');
   const verb: KvWriteVerb = recurse ? 'delete-tree' : cas ? 'delete-cas' : 'delete';
-  const write: KvWrite = { verb, key, value: null, flags: 0, session: '', index: cas ? uintParam(params, 'cas') : 0 };
+  const write: KvWrite = { verb, key, value: null, flags: 0, session: '', index: cas ? indexParam(params, 'cas') : 0 };
   const applied = await request.agent.rpc.call('KVS.Apply', { ...options, write });
   return json(verb === 'delete-cas' ? applied : true);
 }
