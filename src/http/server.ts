@@ -118,6 +118,7 @@ function registerRoutes(app: FastifyInstance, agent: Agent): void {
         url: path,
         handler: (request, reply) => runHandler(agent, route.handler, request, reply),
         errorHandler: (error, request, reply) => {
+          if (isBodyTooLarge(error)) drainSmallExcess(request, reply);
           void writeError(reply, routeError(route, error, request), agent.logger);
         },
       });
@@ -134,10 +135,25 @@ function registerRoutes(app: FastifyInstance, agent: Agent): void {
   }
 }
 
+function isBodyTooLarge(error: unknown): boolean {
+  return (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+}
+
 /** A body over the limit is worded by the route when it has its own words for it (Consul's KV). */
 function routeError(route: Route, error: unknown, request: FastifyRequest): unknown {
-  if (route.bodyTooLarge === undefined || (error as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return error;
+  if (route.bodyTooLarge === undefined || !isBodyTooLarge(error)) return error;
   return route.bodyTooLarge(Number(request.headers['content-length'] ?? 0));
+}
+
+/**
+ * fastify answers an announced oversized body with `Connection: close` and shuts the socket
+ * without reading it, so a client still sending sees EPIPE instead of the 413. When the excess is
+ * small, keep the connection: Node then reads and discards the rest of the body after the answer
+ * (as Go's server drains up to 256 KiB), and the client reads its 413. A huge upload is still cut.
+ */
+function drainSmallExcess(request: FastifyRequest, reply: FastifyReply): void {
+  const announced = Number(request.headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(announced) && announced <= limits.httpBodyBytesMax + limits.httpOversizeDrainBytesMax) reply.removeHeader('connection');
 }
 
 async function runHandler(agent: Agent, handler: Handler, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

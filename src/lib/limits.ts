@@ -12,6 +12,12 @@ export const limits = {
    * only fail later, inside the log.
    */
   httpBodyBytesMax: 512 * 1024,
+  /**
+   * An announced body this far over its limit is still read (and discarded) after the 413, so the
+   * client, which is still sending, can read the answer; beyond it the connection is cut. Go's
+   * server drains 256 KiB the same way.
+   */
+  httpOversizeDrainBytesMax: 1024 * 1024,
   /** Request line + headers. Node's own default (16 KiB); Consul clients send a few hundred bytes. */
   httpHeaderBytesMax: 16 * 1024,
   /**
