@@ -25,6 +25,7 @@ import { UserEvents } from './user-events.js';
 import { CatalogSync } from './catalog-sync.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import type { DefinitionContext } from './definitions.js';
+import { LeafCerts } from './leaf-certs.js';
 import { LocalState, type RegistrationSource } from './local-state.js';
 import { resolveNodeId } from './node-id.js';
 import { applyConfigRegistrations } from './config-registrations.js';
@@ -44,6 +45,8 @@ export class Agent {
   readonly rpc: RpcClient;
   readonly sync: CatalogSync;
   readonly events: UserEvents;
+  /** Mesh leaf certificates of this agent's services, renewed before expiry. */
+  readonly leafCerts: LeafCerts;
   private http: HttpApi | undefined;
 
   static async create(config: RuntimeConfig, deps: AgentDeps): Promise<Agent> {
@@ -64,6 +67,7 @@ export class Agent {
         clock,
         random,
         acl: aclDisabled,
+        connect: { enabled: currentConfig.connect.enabled, initialConfig: currentConfig.connect.caConfig },
         onBackgroundError: (error, what) => logger.error({ err: error }, `server: ${what} failed`),
       });
       this.rpc = new InProcessClient(this.server.handlers);
@@ -71,6 +75,14 @@ export class Agent {
       this.rpc = new NoServersClient();
     }
     this.events = new UserEvents({ random, nodeName: () => this.currentConfig.nodeName, services: () => this.local.services().map(({ service }) => service) });
+    this.leafCerts = new LeafCerts({
+      rpc: this.rpc,
+      clock,
+      random,
+      logger,
+      datacenter: () => this.currentConfig.datacenter,
+      domain: () => this.currentConfig.dnsDomain.replace(/\.$/, ''),
+    });
     this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node: () => this.nodeContent(), agentToken: () => this.currentConfig.acl.tokens.agent, clock, random, logger });
   }
 
@@ -108,6 +120,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.http?.close();
     this.sync.stop();
+    this.leafCerts.stop();
     this.server?.stop();
   }
 

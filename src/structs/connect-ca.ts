@@ -4,6 +4,8 @@
 // replicated state too (SigningKey), so any server can sign after a leader change; the HTTP layer
 // strips it (and SigningCert) before answering.
 
+import { s } from './schema.js';
+
 /** One trusted root (IndexedCARoots.Roots[i]). */
 export interface CaRoot {
   /** Colon-hex SHA-1 of the root certificate's DER (Consul's CalculateCertFingerprint). */
@@ -89,3 +91,10 @@ export function renderCaRoot(root: CaRoot): Record<string, unknown> {
 
 /** Consul's trust domain for a cluster ID. */
 export const trustDomainOf = (clusterId: string): string => `${clusterId}.consul`;
+
+/** The body of PUT /v1/connect/ca/configuration (snake_case accepted, as Consul's UnmarshalJSON). */
+export const caConfigurationRequestSchema = s.struct(
+  'CAConfiguration',
+  { Provider: s.string(), Config: s.map(s.any()), ForceWithoutCrossSigning: s.bool() },
+  { aliases: { force_without_cross_signing: 'ForceWithoutCrossSigning' } },
+);

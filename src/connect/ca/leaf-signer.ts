@@ -44,12 +44,15 @@ export class LeafSigner {
   private readonly issuer: Buffer;
   private readonly authorityKeyId: Buffer;
   private readonly algorithm: Buffer;
+  /** When the signing certificate expires: no leaf may outlive it. */
+  readonly notAfterMs: number;
 
   constructor(signingCertPem: string, signingKeyPem: string) {
     this.key = createPrivateKey(signingKeyPem);
     this.signature = nativeSignatureOf(this.key);
     const cert = new X509Certificate(signingCertPem);
     this.issuer = certificateSubjectOf(cert.raw);
+    this.notAfterMs = Date.parse(cert.validTo);
     this.authorityKeyId = keyIdOf(createPublicKey(signingCertPem).export({ type: 'spki', format: 'der' }));
     this.algorithm = der.sequence(der.oid(this.signature.oid), ...(this.signature.nullParameters ? [der.derNull()] : []));
   }
