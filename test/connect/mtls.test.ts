@@ -41,7 +41,7 @@ async function handshake(serverLeaf: Leaf, serverCa: readonly string[], clientLe
       let data = '';
       socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
       socket.on('end', () => resolve(data === 'hello' ? { ok: true } : { ok: false, error: 'closed without data' }));
-      socket.on('error', (error) => resolve({ ok: false, error: error.message }));
+      socket.on('error', (error: Error) => resolve({ ok: false, error: error.message }));
     });
     socket.destroy();
     return seen === undefined ? result : { ...result, clientUriSeenByServer: seen };
