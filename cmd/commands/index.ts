@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog.js';
+import { registerConnectCaCommands } from './connect-ca.js';
 import { registerInfoCommand } from './info.js';
 import { registerMaintCommand } from './maint.js';
 import { registerReloadCommand } from './reload.js';
@@ -11,6 +12,7 @@ import { registerVersionCommand } from './version.js';
 
 export function registerClientCommands(program: Command): void {
   registerCatalogCommands(program);
+  registerConnectCaCommands(program);
   registerServicesCommands(program);
   registerMaintCommand(program);
   registerReloadCommand(program);
