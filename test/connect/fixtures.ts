@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLeafRequest } from '../../src/connect/ca/csr.js';
+import { parseCsr } from '../../src/connect/ca/csr-parse.js';
 import { LeafSigner } from '../../src/connect/ca/leaf-signer.js';
 import { generateRoot, rotatedRoots } from '../../src/connect/ca/new-root.js';
 import { defaultProviderConfig } from '../../src/connect/ca/provider-config.js';
@@ -38,7 +39,7 @@ export async function issueLeaf(root: CaRoot, service: string, domain = trustDom
   const uri = formatServiceSpiffeId({ trustDomain: domain, namespace: 'default', datacenter: 'dc1', service });
   const request = await createLeafRequest(uri, [`${service}.service.consul`]);
   const cert = signCsr({
-    csrPem: request.csrPem,
+    csr: parseCsr(request.csrPem),
     trustDomain: domain,
     datacenter: 'dc1',
     leafTtlMs: 72 * 3_600_000,

@@ -2,7 +2,7 @@
 // signature with der-read.ts and check the signature with Node's native crypto.verify. Parsing
 // through @peculiar/x509 capped signing at ~425 leaves/s here; this runs at native speed.
 
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { badRequest } from '../../lib/errors.js';
 import { bytesOf, childrenOf, contentOf, DerError, type DerNode, expectTag, oidOf, readNode } from './der-read.js';
 
@@ -55,6 +55,29 @@ function sansOf(buffer: Buffer, attributes: DerNode | undefined): { uris: string
   return { uris, dnsNames };
 }
 
+const ecCurveByOid: Readonly<Record<string, { crv: string; coordinateBytes: number }>> = {
+  '1.2.840.10045.3.1.7': { crv: 'P-256', coordinateBytes: 32 },
+  '1.3.132.0.34': { crv: 'P-384', coordinateBytes: 48 },
+};
+
+/**
+ * The CSR's key as a KeyObject. An uncompressed EC point is imported as a JWK: OpenSSL 3's DER
+ * decoder costs more than the signature check itself (3.3k vs 5.8k/s measured under load), the
+ * JWK path sets the coordinates directly. Anything else goes through the DER decoder.
+ */
+function publicKeyOf(buffer: Buffer, spkiNode: DerNode): KeyObject {
+  const [algorithm, bits] = childrenOf(buffer, spkiNode);
+  const [keyType, parameters] = algorithm === undefined ? [] : childrenOf(buffer, algorithm);
+  const curve = parameters?.tag === 0x06 && keyType !== undefined && oidOf(buffer, keyType) === '1.2.840.10045.2.1' ? ecCurveByOid[oidOf(buffer, parameters)] : undefined;
+  const point = bits === undefined ? undefined : contentOf(buffer, bits).subarray(1);
+  if (curve === undefined || point === undefined || point[0] !== 0x04 || point.length !== 1 + 2 * curve.coordinateBytes) {
+    return createPublicKey({ key: bytesOf(buffer, spkiNode), format: 'der', type: 'spki' });
+  }
+  const x = point.subarray(1, 1 + curve.coordinateBytes).toString('base64url');
+  const y = point.subarray(1 + curve.coordinateBytes).toString('base64url');
+  return createPublicKey({ key: { kty: 'EC', crv: curve.crv, x, y }, format: 'jwk' });
+}
+
 /** Parses a PEM CSR and checks that it is signed by the key it carries (Go's CheckSignature). */
 export function parseCsr(csrPem: string): ParsedCsr {
   const buffer = pemToDer(csrPem);
@@ -67,7 +90,7 @@ export function parseCsr(csrPem: string): ParsedCsr {
     const digest = csrSignatureDigests[algorithmOid];
     if (digest === undefined) throw badRequest(`failed to parse CSR: unsupported signature algorithm ${algorithmOid}`);
     const signatureBytes = contentOf(buffer, expectTag(signature, 0x03, 'signature')).subarray(1);
-    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const key = publicKeyOf(buffer, expectTag(spkiNode, 0x30, 'SubjectPublicKeyInfo'));
     if (!verify(digest, bytesOf(buffer, infoNode), key, signatureBytes)) throw badRequest('CSR signature is invalid');
     return { spki, ...sansOf(buffer, attributes?.tag === 0xa0 ? attributes : undefined) };
   } catch (error) {

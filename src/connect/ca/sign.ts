@@ -7,12 +7,12 @@ import { badRequest } from '../../lib/errors.js';
 import type { Random } from '../../lib/random.js';
 import type { CaRoot, IssuedCert } from '../../structs/connect-ca.js';
 import { parseServiceSpiffeId, type ServiceSpiffeId } from '../spiffe.js';
-import { parseCsr } from './csr-parse.js';
+import type { ParsedCsr } from './csr-parse.js';
 import { colonHex } from './keys.js';
 import type { LeafSigner } from './leaf-signer.js';
 
 export interface SignInput {
-  readonly csrPem: string;
+  readonly csr: ParsedCsr;
   readonly trustDomain: string;
   readonly datacenter: string;
   readonly leafTtlMs: number;
@@ -47,7 +47,7 @@ export function checkCsrIdentity(uris: readonly string[], trustDomain: string, d
 }
 
 export function signCsr(input: SignInput): IssuedCert {
-  const csr = parseCsr(input.csrPem);
+  const { csr } = input;
   const id = checkCsrIdentity(csr.uris, input.trustDomain, input.datacenter);
   const serial = leafSerial(input.random);
   const notBeforeMs = input.nowMs - backdateMs;

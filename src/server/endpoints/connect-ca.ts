@@ -32,12 +32,13 @@ export function connectCaHandlers(context: ServerContext, ca: ConnectCa): Connec
     },
     'ConnectCA.Sign': async (args) => {
       checkDatacenter(context, args.datacenter);
-      // The ACL check reads the service from the CSR; sign() parses it again (cheap) with the
-      // trust-domain and datacenter checks.
-      const uri = ca.enabled ? parseCsr(args.csr).uris[0] : undefined;
-      const service = uri === undefined ? undefined : parseServiceSpiffeId(uri)?.service;
+      if (!ca.enabled) throw connectDisabled();
+      // The CSR is parsed (and its signature checked) once; the ACL check needs its service,
+      // sign() its key and the trust-domain and datacenter checks.
+      const csr = parseCsr(args.csr);
+      const service = csr.uris.length === 1 ? parseServiceSpiffeId(csr.uris[0] as string)?.service : undefined;
       if (service !== undefined) enforce(context.acl.resolve(args.token), { kind: 'service', name: service }, 'write');
-      return ca.sign(args.csr);
+      return ca.sign(csr);
     },
     'ConnectCA.ConfigurationGet': (args, signal) => {
       if (!ca.enabled) return Promise.reject(connectDisabled());

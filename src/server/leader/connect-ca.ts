@@ -8,6 +8,7 @@ import { CommandType } from '../../catalog/commands.js';
 import { activeCaRoot, caConfigPrimaryKey } from '../../catalog/tables/connect-ca.js';
 import { watchKeys } from '../../catalog/watch.js';
 import { CsrLimiter, type CsrLimits } from '../../connect/ca/csr-limiter.js';
+import type { ParsedCsr } from '../../connect/ca/csr-parse.js';
 import { LeafSigner } from '../../connect/ca/leaf-signer.js';
 import { generateRoot, rotatedRoots } from '../../connect/ca/new-root.js';
 import { decodeProviderConfig, needsNewRoot, ttlMsOf } from '../../connect/ca/provider-config.js';
@@ -90,15 +91,15 @@ export class ConnectCa {
     });
   }
 
-  /** ConnectCA.Sign: a leaf for the CSR, within the signing rate limit. */
-  sign(csrPem: string): Promise<IssuedCert> {
+  /** ConnectCA.Sign: a leaf for the (parsed, signature-checked) CSR, within the signing rate limit. */
+  sign(csr: ParsedCsr): Promise<IssuedCert> {
     if (!this.options.enabled) return Promise.reject(connectDisabled());
     return this.limiter.run(() => {
       const config = this.configuration();
       const root = activeCaRoot(this.context.store);
       if (config === undefined || root === undefined) throw conflict('the CA is not initialized yet');
       return signCsr({
-        csrPem,
+        csr,
         trustDomain: trustDomainOf(config.ClusterID),
         datacenter: this.context.datacenter,
         leafTtlMs: ttlMsOf(config.Config.LeafCertTTL),
