@@ -126,8 +126,9 @@ export class LeafCerts {
     const rootId = this.activeRootId;
     const issued = await this.deps.rpc.call('ConnectCA.Sign', { datacenter: '', token: entry.token, csr: request.csrPem });
     if (this.stopping.signal.aborted || this.entries.get(entry.service) !== entry) return;
-    entry.cert = { ...issued, PrivateKeyPEM: request.privateKeyPem };
     entry.index = Math.max(entry.index + 1, issued.ModifyIndex);
+    // The body's indexes match X-Consul-Index, so a client may block on either.
+    entry.cert = { ...issued, PrivateKeyPEM: request.privateKeyPem, CreateIndex: entry.index, ModifyIndex: entry.index };
     entry.rootId = rootId;
     this.scheduleRenewal(entry);
     for (const wake of [...entry.waiters]) wake();

@@ -164,3 +164,19 @@ test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before
   leaves.stop();
   server.stop();
 });
+
+test('a second rotation keeps roots whose leaves may still be valid and drops those rotated out two leaf lifetimes ago', async (t) => {
+  const { server, clock } = await startServer({ LeafCertTTL: '1h' });
+  const rotateTo = (bits: number): Promise<boolean> =>
+    server.handlers['ConnectCA.ConfigurationSet']({ ...write, config: { Provider: 'consul', Config: { LeafCertTTL: '1h', PrivateKeyBits: bits }, ForceWithoutCrossSigning: false } });
+  await rotateTo(384);
+  t.is(server.store.caRoots.size, 2);
+  clock.advance(hourMs);
+  await rotateTo(256);
+  t.is(server.store.caRoots.size, 3, 'the first root was rotated out 1 h ago: its leaves may live');
+  clock.advance(2 * hourMs);
+  await rotateTo(384);
+  t.is(server.store.caRoots.size, 2, 'the first two roots, rotated out 3 h and 2 h ago, went; the last two stay');
+  t.is(server.store.caRoots.rows().filter((root) => root.Active).length, 1);
+  server.stop();
+});

@@ -69,9 +69,11 @@ export async function generateRoot(input: NewRootInput): Promise<CaRoot> {
 
 /**
  * The root set after rotating to `next`: the old active root cross-signs it, every old root stays
- * trusted but inactive (leaves it signed remain valid until they expire), and expired ones go.
+ * trusted but inactive (leaves it signed remain valid until they expire), and roots that are
+ * expired, or were rotated out more than two leaf lifetimes ago (no leaf of theirs can still be
+ * valid; Consul's pruneCARoots), go.
  */
-export async function rotatedRoots(current: readonly CaRoot[], next: CaRoot, clusterId: string, nowMs: number): Promise<CaRoot[]> {
+export async function rotatedRoots(current: readonly CaRoot[], next: CaRoot, clusterId: string, nowMs: number, leafTtlMs = Infinity): Promise<CaRoot[]> {
   const active = current.find((root) => root.Active);
   let intermediates: string[] | null = null;
   if (active !== undefined) {
@@ -85,7 +87,7 @@ export async function rotatedRoots(current: readonly CaRoot[], next: CaRoot, clu
     intermediates = [crossSigned];
   }
   const kept = current
-    .filter((root) => Date.parse(root.NotAfter) > nowMs)
+    .filter((root) => Date.parse(root.NotAfter) > nowMs && (root.RotatedOutAt === '' || Date.parse(root.RotatedOutAt) + 2 * leafTtlMs > nowMs))
     .map((root) => (root.Active ? { ...root, Active: false, RotatedOutAt: toIso(nowMs) } : root));
   return [...kept, { ...next, IntermediateCerts: intermediates }];
 }

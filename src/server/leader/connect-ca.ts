@@ -84,7 +84,8 @@ export class ConnectCa {
       } else {
         const nowMs = this.context.clock.nowMs();
         const next = await generateRoot({ config: provider, clusterId: current.ClusterID, nowMs, random: this.context.random });
-        const roots = await rotatedRoots(this.context.store.caRoots.rows(), next, current.ClusterID, nowMs);
+        const leafTtlMs = Math.max(ttlMsOf(current.Config.LeafCertTTL), ttlMsOf(provider.LeafCertTTL));
+        const roots = await rotatedRoots(this.context.store.caRoots.rows(), next, current.ClusterID, nowMs, leafTtlMs);
         await this.proposeRoots(roots, config);
       }
       this.limiter.update(limitsOf(provider));
