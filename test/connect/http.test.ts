@@ -106,3 +106,18 @@ test.serial('taxiway connect ca get-config and set-config', async (t) => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('connect.ca_config picks the root key and leaf TTL; a bad value stops the agent with one line', async (t) => {
+  const rsa = await startDevAgent(['-hcl', 'connect { ca_config { private_key_type = "rsa" private_key_bits = 2048 leaf_cert_ttl = "24h" } }']);
+  try {
+    const roots = (await (await fetch(`${rsa.baseUrl}/v1/connect/ca/roots`)).json()) as { Roots: { PrivateKeyType: string; PrivateKeyBits: number }[] };
+    t.like(roots.Roots[0], { PrivateKeyType: 'rsa', PrivateKeyBits: 2048 });
+    const leaf = (await (await fetch(`${rsa.baseUrl}/v1/agent/connect/ca/leaf/api`)).json()) as { ValidAfter: string; ValidBefore: string };
+    t.is(Date.parse(leaf.ValidBefore) - Date.parse(leaf.ValidAfter), 24 * 3_600_000 + 60_000);
+  } finally {
+    await rsa.stop();
+  }
+  const bad = await runCli(['agent', '-dev', '-hcl', 'connect { ca_config { private_key_bits = 521 } }']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /connect\.ca_config: EC key length must be one of \(256, 384\) bits/);
+});
