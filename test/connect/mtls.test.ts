@@ -83,3 +83,45 @@ test('after a rotation, a new leaf is accepted by a peer that still trusts only 
   const outcome = await handshake(oldDb, [old.RootCert], newWeb, [old.RootCert, next.RootCert], uriOf('db'));
   t.true(outcome.ok, outcome.error);
 });
+
+/** Sends one line on an open socket and resolves with the first answer. */
+function roundTrip(socket: tls.TLSSocket, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+    socket.once('error', reject);
+    socket.write(line);
+  });
+}
+
+test('a rotation drops no connection: the open one keeps working, new leaves and old leaves both connect', async (t) => {
+  const old = await makeRoot('ec', 256);
+  const [oldDb, oldWeb] = await Promise.all([issueLeaf(old, 'db'), issueLeaf(old, 'web')]);
+  const server = tls.createServer({ key: oldDb.keyPem, cert: oldDb.cert.CertPEM, ca: [old.RootCert], requestCert: true, rejectUnauthorized: true }, (socket) => {
+    socket.on('data', (chunk: Buffer) => socket.write(`echo ${chunk.toString()}`));
+  });
+  server.on('tlsClientError', () => undefined);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const connect = (leaf: Leaf, ca: readonly string[]): Promise<tls.TLSSocket> =>
+    new Promise((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, key: leaf.keyPem, cert: leaf.cert.CertPEM, ca: [...ca], checkServerIdentity: expectUri(uriOf('db')) }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+  try {
+    const open = await connect(oldWeb, [old.RootCert]);
+    t.is(await roundTrip(open, 'before'), 'echo before');
+    // Rotation: db gets its new leaf (sent with the cross-signed root) and trusts both roots.
+    const { next } = await rotate(old, 'ec', 256);
+    const [newDb, newWeb] = await Promise.all([issueLeaf(next, 'db'), issueLeaf(next, 'web')]);
+    server.setSecureContext({ key: newDb.keyPem, cert: newDb.cert.CertPEM, ca: [old.RootCert, next.RootCert] });
+    t.is(await roundTrip(open, 'after'), 'echo after', 'the connection opened before the rotation still works');
+    const fresh = await connect(newWeb, [old.RootCert]);
+    t.is(await roundTrip(fresh, 'new'), 'echo new', 'a new leaf, to a client that trusts only the old root');
+    const lagging = await connect(oldWeb, [old.RootCert, next.RootCert]);
+    t.is(await roundTrip(lagging, 'old'), 'echo old', 'a not yet re-issued leaf is still accepted');
+    for (const socket of [open, fresh, lagging]) socket.destroy();
+  } finally {
+    server.close();
+  }
+});
