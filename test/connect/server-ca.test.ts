@@ -120,7 +120,7 @@ test('a key change rotates the root; the roots watch fires; the cached leaf is r
     domain: () => 'consul',
   });
   const first = await leaves.get('web', { token: '', minIndex: 0, maxWaitMs: 0 });
-  t.regex(first.cert.PrivateKeyPEM, /BEGIN PRIVATE KEY/);
+  t.regex(first.cert.PrivateKeyPEM, /^-----BEGIN EC PRIVATE KEY-----\n/);
   t.regex(first.cert.ServiceURI, /\/ns\/default\/dc\/dc1\/svc\/web$/);
   const before = await server.handlers['ConnectCA.Roots'](query());
   const watch = server.handlers['ConnectCA.Roots'](query(before.meta.index));

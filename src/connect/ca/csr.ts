@@ -2,9 +2,8 @@
 // @peculiar/x509 (the key never leaves the agent). The server reads CSRs in csr-parse.ts.
 
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { pemOf } from './keys.js';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -12,7 +11,7 @@ const leafAlgorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as
 
 export interface LeafRequest {
   readonly csrPem: string;
-  /** PKCS#8 PEM; stays on the agent. */
+  /** SEC 1 "EC PRIVATE KEY" PEM, as Consul's leaves carry it; stays on the agent. */
   readonly privateKeyPem: string;
 }
 
@@ -26,5 +25,6 @@ export async function createLeafRequest(uri: string, dnsNames: readonly string[]
     extensions: [new x509.SubjectAlternativeNameExtension(names)],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { csrPem: `${csr.toString('pem')}\n`, privateKeyPem: pemOf('PRIVATE KEY', pkcs8) };
+  const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'sec1', format: 'pem' }) as string;
+  return { csrPem: `${csr.toString('pem')}\n`, privateKeyPem };
 }
