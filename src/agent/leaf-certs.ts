@@ -57,6 +57,8 @@ interface Entry {
   /** The root that signed the current leaf. */
   rootId: string;
   timer: Timer | undefined;
+  /** Wall-clock time of the last request; an entry idle for limits.leafCacheIdleMs is dropped, not renewed. */
+  lastRequestedMs: number;
   /** The first issuance; rejected (and the entry dropped) if it fails. */
   readonly ready: Promise<void>;
   readonly waiters: Set<() => void>;
@@ -75,6 +77,11 @@ const rootsQuery = (minQueryIndex: number): QueryOptions => ({
 
 export class LeafCerts {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The highest leaf index given out, over all entries: a dropped and re-created entry continues
+   * above it, so a client blocking with an index from the old entry gets the new leaf at once.
+   */
+  private lastIndex = 0;
   private activeRootId = '';
   private trustDomain = '';
   /** The first roots answer (then the watch runs on its own); shared by concurrent first requests. */
@@ -86,9 +93,15 @@ export class LeafCerts {
   /** The leaf for `service`, issuing it on first use; with minIndex, waits for a newer one. */
   async get(service: string, options: LeafRequestOptions): Promise<LeafResult> {
     const entry = this.entries.get(service) ?? this.create(service, options.token);
+    entry.lastRequestedMs = this.deps.clock.nowMs();
     await entry.ready;
     if (options.minIndex > 0 && entry.index <= options.minIndex) await this.waitForChange(entry, options);
     return { cert: entry.cert as IssuedCert, index: entry.index };
+  }
+
+  /** How many services this agent holds a leaf (or a first issuance) for. */
+  get cachedServiceCount(): number {
+    return this.entries.size;
   }
 
   /** Cancels every timer and the roots watch. */
@@ -108,7 +121,7 @@ export class LeafCerts {
       resolveReady = resolve;
       rejectReady = reject;
     });
-    const entry: Entry = { service, token, cert: undefined, index: 0, rootId: '', timer: undefined, ready, waiters: new Set() };
+    const entry: Entry = { service, token, cert: undefined, index: 0, rootId: '', timer: undefined, lastRequestedMs: this.deps.clock.nowMs(), ready, waiters: new Set() };
     this.entries.set(service, entry);
     this.issue(entry).then(resolveReady, (error: unknown) => {
       this.entries.delete(service);
@@ -126,7 +139,7 @@ export class LeafCerts {
     const rootId = this.activeRootId;
     const issued = await this.deps.rpc.call('ConnectCA.Sign', { datacenter: '', token: entry.token, csr: request.csrPem });
     if (this.stopping.signal.aborted || this.entries.get(entry.service) !== entry) return;
-    entry.index = Math.max(entry.index + 1, issued.ModifyIndex);
+    entry.index = this.lastIndex = Math.max(this.lastIndex + 1, issued.ModifyIndex);
     // The body's indexes match X-Consul-Index, so a client may block on either.
     entry.cert = { ...issued, PrivateKeyPEM: request.privateKeyPem, CreateIndex: entry.index, ModifyIndex: entry.index };
     entry.rootId = rootId;
@@ -147,6 +160,10 @@ export class LeafCerts {
     entry.timer?.cancel();
     entry.timer = this.deps.clock.setTimer(Math.max(0, delayMs), () => {
       entry.timer = undefined;
+      if (this.deps.clock.nowMs() - entry.lastRequestedMs > limits.leafCacheIdleMs && entry.waiters.size === 0) {
+        this.entries.delete(entry.service);
+        return;
+      }
       this.issue(entry).catch((error: unknown) => {
         this.deps.logger.warn({ err: error, service: entry.service }, 'leaf certificate renewal failed; retrying');
         if (!this.stopping.signal.aborted) this.schedule(entry, limits.leafRetryMs * (1 + this.deps.random.float()));

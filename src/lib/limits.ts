@@ -149,6 +149,11 @@ export const limits = {
   leafRootChangeJitterMsMax: 30_000,
   /** After a failed signing, the agent retries a cached leaf's renewal after this delay. */
   leafRetryMs: 5_000,
+  /**
+   * A cached leaf nobody asked for in this long is dropped at its next renewal instead of renewed
+   * (Consul's leaf cache TTL, 72 h): services that went away stop costing signing work.
+   */
+  leafCacheIdleMs: 72 * 3_600_000,
   /** Service names one agent keeps leaves for; each holds a key, a cert and a renewal timer. */
   leafCacheServicesMax: 10_000,
 } as const;

@@ -180,3 +180,19 @@ test('a second rotation keeps roots whose leaves may still be valid and drops th
   t.is(server.store.caRoots.rows().filter((root) => root.Active).length, 1);
   server.stop();
 });
+
+test('a leaf nobody asks for in 72 h is dropped at its renewal; asking again issues one with a higher index', async (t) => {
+  const { server, clock } = await startServer({ LeafCertTTL: '10h' });
+  const leaves = new LeafCerts({ rpc: new InProcessClient(server.handlers), clock, random: new SeededRandom(9), logger: pino({ level: 'silent' }), datacenter: () => 'dc1', domain: () => 'consul' });
+  const first = await leaves.get('web', { token: '', minIndex: 0, maxWaitMs: 0 });
+  for (let hours = 0; hours < 100; hours++) {
+    clock.advance(hourMs);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  t.is(leaves.cachedServiceCount, 0, 'dropped at the first renewal after 72 h idle');
+  const again = await leaves.get('web', { token: '', minIndex: first.index, maxWaitMs: 60_000 });
+  t.true(again.index > first.index, 'a stale index from the dropped entry does not block');
+  t.is(leaves.cachedServiceCount, 1);
+  leaves.stop();
+  server.stop();
+});
