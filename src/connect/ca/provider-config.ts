@@ -40,9 +40,6 @@ function numberOf(value: unknown, key: string): number {
   return number;
 }
 
-/** Keys of the provider map that take no part here but that Consul accepts (kept silent). */
-const ignoredKeys = new Set(['rotationperiod', 'rotation_period', 'skipvalidate', 'skip_validate']);
-
 /** Decodes a Config map over `base` (defaults, or the current configuration for a PUT). */
 export function decodeProviderConfig(raw: Readonly<Record<string, unknown>>, base: CaProviderConfig = defaultProviderConfig): CaProviderConfig {
   const out: Record<string, unknown> = { ...base };
@@ -53,8 +50,8 @@ export function decodeProviderConfig(raw: Readonly<Record<string, unknown>>, bas
         if (value !== '' && value !== undefined && value !== null) throw badRequest('a user-supplied PrivateKey/RootCert is not supported by taxiway yet');
         continue;
       }
-      if (ignoredKeys.has(key.toLowerCase())) continue;
-      throw badRequest(`error decoding config: unknown key ${JSON.stringify(key)}`);
+      // Consul's mapstructure decoding ignores keys it does not know (other providers' settings).
+      continue;
     }
     if (name.endsWith('TTL')) out[name] = durationOf(value, key);
     else if (name === 'PrivateKeyType') out[name] = String(value);
