@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog.js';
+import { registerConnectCaCommands } from './connect-ca.js';
 import { registerEventCommand } from './event.js';
 import { registerInfoCommand } from './info.js';
 import { registerKvCommands } from './kv.js';
@@ -15,6 +16,7 @@ import { registerWatchCommand } from './watch.js';
 
 export function registerClientCommands(program: Command): void {
   registerCatalogCommands(program);
+  registerConnectCaCommands(program);
   registerServicesCommands(program);
   registerMaintCommand(program);
   registerReloadCommand(program);

@@ -25,6 +25,7 @@ import type { NodeContent } from '../structs/registration.js';
 import { consulVersion } from '../version.js';
 import { AntiEntropy } from '../health/anti-entropy.js';
 import { HealthChecks } from '../health/checks.js';
+import { LeafCerts } from './leaf-certs.js';
 import { UserEvents } from './user-events.js';
 import { CatalogSync } from './catalog-sync.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -50,6 +51,8 @@ export class Agent {
   readonly rpc: RpcClient;
   readonly sync: CatalogSync;
   readonly events: UserEvents;
+  /** Mesh leaf certificates of this agent's services, renewed before expiry. */
+  readonly leafCerts: LeafCerts;
   readonly health: HealthChecks;
   readonly antiEntropy: AntiEntropy;
   /** Undefined without a data dir (dev mode): API registrations then live as long as the process. */
@@ -75,6 +78,7 @@ export class Agent {
         clock,
         random,
         acl: aclDisabled,
+        connect: { enabled: currentConfig.connect.enabled, initialConfig: currentConfig.connect.caConfig },
         onBackgroundError: (error, what) => logger.error({ err: error }, `server: ${what} failed`),
       });
       this.rpc = new InProcessClient(this.server.handlers);
@@ -82,6 +86,14 @@ export class Agent {
       this.rpc = new NoServersClient();
     }
     this.events = new UserEvents({ random, nodeName: () => this.currentConfig.nodeName, services: () => this.local.services().map(({ service }) => service) });
+    this.leafCerts = new LeafCerts({
+      rpc: this.rpc,
+      clock,
+      random,
+      logger,
+      datacenter: () => this.currentConfig.datacenter,
+      domain: () => this.currentConfig.dnsDomain.replace(/\.$/, ''),
+    });
     const agentToken = (): string => this.currentConfig.acl.tokens.agent;
     const node = (): NodeContent => this.nodeContent();
     this.sync = new CatalogSync({ rpc: this.rpc, local: this.local, node, agentToken, clock, random, logger, checkUpdateIntervalMs: () => this.currentConfig.checkUpdateIntervalMs });
@@ -148,6 +160,7 @@ export class Agent {
     await this.health.stop();
     this.antiEntropy.stop();
     this.sync.stop();
+    this.leafCerts.stop();
     this.stopPersisting?.();
     await this.persistence?.flush();
     this.server?.stop();

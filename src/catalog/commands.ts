@@ -9,13 +9,16 @@
 // (style rule 6), so applying a command is deterministic.
 
 import { Packr } from 'msgpackr';
+import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { KvWrite } from '../structs/kv.js';
 import type { Registration } from '../structs/registration.js';
 import type { Session } from '../structs/session.js';
 import type { TxnOp } from '../structs/txn.js';
 
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
-// compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries.
+// compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
+// ConnectCARequestType; 14 (its provider state) stays free because the built-in CA keeps its
+// signing key in the root row.
 export const CommandType = {
   Register: 0,
   Deregister: 1,
@@ -23,6 +26,7 @@ export const CommandType = {
   Session: 3,
   TombstoneReap: 5,
   Txn: 8,
+  ConnectCa: 13,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -65,7 +69,24 @@ export interface TxnCommand {
   readonly ops: readonly TxnOp[];
 }
 
-export type Command = RegisterCommand | DeregisterCommand | KvWriteCommand | SessionCommand | TombstoneReapCommand | TxnCommand;
+/**
+ * The Connect CA's state (Consul's CARequest): `set-config` replaces the CA configuration;
+ * `set-roots` replaces the whole set of trusted roots (exactly one active) and optionally the
+ * configuration with it, only if the roots table's index is still `casIndex` (so two leaders'
+ * rotations cannot interleave); it answers false otherwise. Keys, certificates, serials and times
+ * are made by the leader before proposing.
+ */
+export type ConnectCaCommand =
+  | { readonly type: typeof CommandType.ConnectCa; readonly op: 'set-config'; readonly config: CaConfiguration }
+  | {
+      readonly type: typeof CommandType.ConnectCa;
+      readonly op: 'set-roots';
+      readonly roots: readonly CaRoot[];
+      readonly config: CaConfiguration | null;
+      readonly casIndex: number;
+    };
+
+export type Command = RegisterCommand | DeregisterCommand | KvWriteCommand | SessionCommand | TombstoneReapCommand | TxnCommand | ConnectCaCommand;
 
 // Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
 // setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.

@@ -7,6 +7,7 @@ import { AssertionError, unreachable } from '../lib/assert.js';
 import { TaxiwayError } from '../lib/errors.js';
 import { type Command, CommandType, decodeCommand } from './commands.js';
 import type { StateStore } from './store.js';
+import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
 import { sessionCreateTxn, sessionDestroyTxn } from './tables/sessions.js';
@@ -57,6 +58,8 @@ export class Fsm {
         return applyTombstoneReap(this.store, index, command.upTo);
       case CommandType.Txn:
         return applyTxn(this.store, index, command.ops);
+      case CommandType.ConnectCa:
+        return applyConnectCa(this.store, index, command);
       default:
         return unreachable(command);
     }

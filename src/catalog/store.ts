@@ -9,6 +9,7 @@
 // either all of a commit or none of it without the copy-on-write trees Consul needs.
 
 import type { HealthCheck } from '../structs/check.js';
+import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { Node } from '../structs/node.js';
 import type { Session } from '../structs/session.js';
@@ -16,6 +17,7 @@ import { Table } from './table.js';
 import { Views } from './views.js';
 import { KvWatchers, type Unwatch, Watchers } from './watch.js';
 import { checkIndexes, checkPrimaryKey } from './tables/checks.js';
+import { caConfigPrimaryKey, caRootPrimaryKey } from './tables/connect-ca.js';
 import { kvIndexes, kvPrimaryKey } from './tables/kv.js';
 import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
 import { type ServiceRow, serviceIndexes, servicePrimaryKey } from './tables/services.js';
@@ -35,6 +37,9 @@ export class StateStore {
   readonly kvs = new Table<DirEntry>('kvs', kvPrimaryKey, kvIndexes, { ordered: true });
   readonly tombstones = new Table<Tombstone>('tombstones', tombstonePrimaryKey, [], { ordered: true });
   readonly sessions = new Table<Session>('sessions', sessionPrimaryKey, sessionIndexes);
+  readonly caRoots = new Table<CaRoot>('connect-ca-roots', caRootPrimaryKey, []);
+  /** At most one row: the CA configuration. */
+  readonly caConfig = new Table<CaConfiguration>('connect-ca-config', caConfigPrimaryKey, []);
 
   /**
    * Told, after each commit, of the keys whose lock-delay starts now. Lock-delay is wall-clock

@@ -23,6 +23,10 @@ export const watchKeys = {
   kvs: 'kvs',
   tombstones: 'tombstones',
   sessions: 'sessions',
+  /** The Connect CA's trusted roots (any change to the set or to the active one). */
+  caRoots: 'connect-ca-roots',
+  /** The Connect CA's configuration. */
+  caConfig: 'connect-ca-config',
   /** One KV key, exactly (keys are case-sensitive). Wakes only; the index comes from the entry. */
   kvKey: (key: string) => `kv:${key}`,
   /** Every KV key under a prefix. Wakes only; the index comes from the entries and tombstones. */

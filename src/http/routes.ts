@@ -5,6 +5,7 @@ import { agentCheckRoutes } from './handlers/agent-checks.js';
 import { agentServiceRoutes } from './handlers/agent-services.js';
 import { agentRoutes } from './handlers/agent.js';
 import { catalogRoutes } from './handlers/catalog.js';
+import { connectCaRoutes } from './handlers/connect-ca.js';
 import { eventRoutes } from './handlers/event.js';
 import { healthRoutes } from './handlers/health.js';
 import { kvRoutes } from './handlers/kv.js';
@@ -32,6 +33,8 @@ export const routes: readonly Route[] = [
   ...txnRoutes,
   // /v1/event/fire/*, /v1/event/list
   ...eventRoutes,
+  // /v1/connect/ca/roots, /configuration; /v1/agent/connect/ca/roots, /leaf/*
+  ...connectCaRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
 ];

@@ -172,6 +172,30 @@ export const limits = {
   filterRegexInstructionsMax: 5000,
   /** Go's regexp/syntax limit on {n,m} counts. */
   filterRegexRepeatCountMax: 1000,
+
+  // ---- Connect CA -------------------------------------------------------------------------------
+  /** How long a signing request waits for a slot under csr_max_concurrent (Consul's csrSemaphoreWait). */
+  csrSlotWaitMs: 500,
+  /**
+   * Leaves are renewed at a random point between these fractions of their lifetime (Consul's
+   * leafcert calculateSoftExpiry: 60-90 %), so a fleet issued at once does not renew at once.
+   */
+  leafRenewFractionMin: 0.6,
+  leafRenewFractionMax: 0.9,
+  /**
+   * After the active root changes, each cached leaf is re-issued after a random delay up to this
+   * window (Consul's caChangeJitterWindow), spreading the signing load of a rotation.
+   */
+  leafRootChangeJitterMsMax: 30_000,
+  /** After a failed signing, the agent retries a cached leaf's renewal after this delay. */
+  leafRetryMs: 5_000,
+  /**
+   * A cached leaf nobody asked for in this long is dropped at its next renewal instead of renewed
+   * (Consul's leaf cache TTL, 72 h): services that went away stop costing signing work.
+   */
+  leafCacheIdleMs: 72 * 3_600_000,
+  /** Service names one agent keeps leaves for; each holds a key, a cert and a renewal timer. */
+  leafCacheServicesMax: 10_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -180,4 +204,5 @@ export function checkLimits(): void {
   assert(limits.httpConnectionsPerClientDefault <= limits.httpConnectionsMax, 'per-client cap exceeds total cap');
   assert(limits.scriptOutputBytesMax >= limits.checkOutputBytesMax, 'a script must be read as far as its output is kept');
   assert(limits.checkTimeoutMsDefault <= limits.scriptCheckTimeoutMsDefault, 'script timeout below the generic one');
+  assert(0 < limits.leafRenewFractionMin && limits.leafRenewFractionMin < limits.leafRenewFractionMax && limits.leafRenewFractionMax < 1, 'leaf renewal window outside the lifetime');
 }

@@ -7,6 +7,7 @@ import type { Node } from '../structs/node.js';
 import type { Registration } from '../structs/registration.js';
 import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
+import type { CaConfiguration, IndexedCaRoots, IssuedCert } from '../structs/connect-ca.js';
 import type { DirEntry, KvWrite } from '../structs/kv.js';
 import type { Session, SessionCreateRequest } from '../structs/session.js';
 import type { TxnOp, TxnOutcome } from '../structs/txn.js';
@@ -113,6 +114,16 @@ export interface RpcMethods {
   'Txn.Apply': { args: WriteOptions & { ops: readonly TxnOp[] }; reply: TxnOutcome };
   /** A transaction of reads only: no log entry, consistency modes apply, no blocking. */
   'Txn.Read': { args: QueryOptions & { ops: readonly TxnOp[] }; reply: QueryReply<TxnOutcome> };
+  /** The trusted roots as /v1/connect/ca/roots shows them (no keys). */
+  'ConnectCA.Roots': { args: QueryOptions; reply: QueryReply<IndexedCaRoots> };
+  /** Signs a PEM CSR for a service leaf; rate-limited (csr_max_per_second / csr_max_concurrent). */
+  'ConnectCA.Sign': { args: WriteOptions & { csr: string }; reply: IssuedCert };
+  'ConnectCA.ConfigurationGet': { args: QueryOptions; reply: QueryReply<Omit<CaConfiguration, 'ClusterID'>> };
+  /** Replaces the CA configuration; a change of key type, size or root TTL rotates the root. */
+  'ConnectCA.ConfigurationSet': {
+    args: WriteOptions & { config: { Provider: string; Config: Record<string, unknown>; ForceWithoutCrossSigning: boolean } };
+    reply: boolean;
+  };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
 }

@@ -11,12 +11,14 @@ import type { RpcHandlers } from '../rpc/protocol.js';
 import type { ServerContext } from './context.js';
 import { catalogReadHandlers } from './endpoints/catalog-read.js';
 import { catalogWriteHandlers } from './endpoints/catalog-write.js';
+import { connectCaHandlers } from './endpoints/connect-ca.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
 import { sessionHandlers } from './endpoints/session.js';
 import { statusHandlers } from './endpoints/status.js';
 import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
+import { ConnectCa, type ConnectCaOptions } from './leader/connect-ca.js';
 import { reconcileSelf, type SelfMember } from './leader/reconcile-self.js';
 import { SessionTimers } from './leader/session-ttl.js';
 import { TombstoneGc } from './leader/tombstone-gc.js';
@@ -28,6 +30,8 @@ export interface ServerOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly acl: AclResolver;
+  /** The mesh CA: created by the leader at start when enabled. Absent = disabled. */
+  readonly connect?: ConnectCaOptions;
   /** Told of failures of the leader's own background writes (session expiry, tombstone reaping). */
   readonly onBackgroundError: (error: unknown, what: string) => void;
 }
@@ -40,6 +44,7 @@ export class Server {
   readonly lockDelays: LockDelays;
   readonly sessionTimers: SessionTimers;
   readonly tombstoneGc: TombstoneGc;
+  readonly connectCa: ConnectCa;
 
   constructor(private readonly options: ServerOptions) {
     this.context = {
@@ -55,6 +60,7 @@ export class Server {
     this.store.onLockDelay = ({ key, delayMs }) => this.lockDelays.start(key, delayMs);
     this.sessionTimers = new SessionTimers(this.context, (error, id) => options.onBackgroundError(error, `expiring session ${id}`));
     this.tombstoneGc = new TombstoneGc(this.context, (error) => options.onBackgroundError(error, 'reaping KV tombstones'));
+    this.connectCa = new ConnectCa(this.context, options.connect ?? { enabled: false, initialConfig: {} });
     this.handlers = {
       ...catalogWriteHandlers(this.context),
       ...catalogReadHandlers(this.context),
@@ -63,12 +69,14 @@ export class Server {
       ...sessionHandlers(this.context, this.sessionTimers),
       ...txnHandlers(this.context, this.lockDelays),
       ...statusHandlers(this.context),
+      ...connectCaHandlers(this.context, this.connectCa),
     };
   }
 
-  /** Becomes leader of its one-node cluster, registers itself in the catalog and starts the leader's timers. */
+  /** Becomes leader of its one-node cluster, registers itself in the catalog, creates the CA if needed and starts the leader's timers. */
   async start(): Promise<void> {
     await reconcileSelf(this.context, this.options.self);
+    await this.connectCa.initialize();
     this.sessionTimers.start();
     this.tombstoneGc.start();
   }

@@ -3,6 +3,8 @@
 // hands the result to validate.ts for the rules that span several keys. Mirrors Consul's
 // builder.build (agent/config/builder.go) for the keys taxiway supports.
 
+import { decodeProviderConfig } from '../../connect/ca/provider-config.js';
+import { isTaxiwayError } from '../../lib/errors.js';
 import type { InterfaceTable } from './addresses.js';
 import { buildDns } from './build-dns.js';
 import { buildNetwork, buildPorts } from './build-network.js';
@@ -163,6 +165,13 @@ function connectSettings({ config, origins }: MergedConfig): ConnectConfig {
   const caConfig: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config.connect.ca_config)) {
     Object.defineProperty(caConfig, caConfigKeys[key] ?? key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  try {
+    // The leader decodes it again when it creates the CA; a bad value should stop the agent here.
+    decodeProviderConfig(caConfig);
+  } catch (error) {
+    if (!isTaxiwayError(error)) throw error;
+    origins.fail('connect.ca_config', error.message);
   }
   return { enabled: defaulted(config.connect.enabled, 'connect.enabled'), caProvider, caConfig };
 }

@@ -1,0 +1,17 @@
+// The mesh control plane. Today: the built-in certificate authority.
+//
+//   leader start / PUT configuration (src/server/leader/connect-ca.ts)
+//        │ ca/provider-config.ts  Consul's CA keys, defaults, validation
+//        │ ca/new-root.ts         key + serial + name + times → a CaRoot row (before the log)
+//        │   ca/keys.ts, ca/root-cert.ts (@peculiar/x509: self-signed root, cross-signing)
+//        ▼
+//   command 13 → src/catalog/tables/connect-ca.ts (roots + config, replicated)
+//
+//   agent leaf request (src/agent/leaf-certs.ts)
+//        │ ca/csr.ts              P-256 key + CSR (@peculiar/x509), the key stays on the agent
+//        ▼ ConnectCA.Sign (src/server/endpoints/connect-ca.ts)
+//   ca/csr-parse.ts → ca/csr-limiter.ts → ca/sign.ts → ca/leaf-signer.ts (ca/der.ts + crypto.sign)
+//
+// spiffe.ts formats and parses the SPIFFE IDs in certificate SANs.
+
+export { formatServiceSpiffeId, parseServiceSpiffeId, type ServiceSpiffeId } from './spiffe.js';
