@@ -47,6 +47,8 @@ export function scanSegmentRecords(fd: number, baseIndex: number, payloadBytesMa
   for (;;) {
     if (position === fileBytes) return { type: 'clean' };
     const head = bytesAt(position, 8);
+    // A full segment can end with fewer than 8 zero bytes: too few for a header, still a clean end.
+    if (head.length < 8 && head.every((byte) => byte === 0)) return { type: 'clean' };
     const announcedBytes = head.length >= 8 ? head.readUInt32BE(0) : 0;
     const settled = readRecord(bytesAt(position, 8 + Math.min(announcedBytes, payloadBytesMax)), payloadBytesMax);
     switch (settled.type) {
