@@ -174,9 +174,14 @@ export class MuxConnection {
     return this.remote;
   }
 
-  /** Closes the connection: tells the peer (goaway), rejects pending calls with 'closed'. Idempotent. */
+  /**
+   * Closes the connection: tells the peer why (goaway), rejects pending calls with 'closed'.
+   * Idempotent. An acceptor still waiting for the hello just hangs up: a goaway before hello_ok
+   * means "rejected" to the dialer, and a shutdown is not a rejection.
+   */
   close(message = 'connection closed'): void {
-    this.finish(this.wireError('closed', 'internal', message), { code: 'internal', message });
+    const goaway = this.phase === 'awaiting_hello' ? undefined : { code: 'internal' as const, message };
+    this.finish(this.wireError('closed', 'internal', message), goaway);
   }
 
   private startRole(role: ConnectionRole): void {
@@ -362,8 +367,8 @@ export class MuxConnection {
     this.phase = 'closed';
     this.closeError = error;
     this.handshakeTimer?.cancel();
-    if (goaway !== undefined && this.socket.writable) {
-      const frame = this.encode({ type: 'goaway', ...goaway });
+    if (this.socket.writable && !this.socket.destroyed) {
+      const frame = goaway === undefined ? undefined : this.encode({ type: 'goaway', ...goaway });
       if (frame !== undefined) this.socket.write(frame);
       this.socket.end();
       this.destroyTimer = this.options.clock.setTimer(closeFlushMs, () => this.socket.destroy());
