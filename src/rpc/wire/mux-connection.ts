@@ -317,9 +317,15 @@ export class MuxConnection {
       result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     result.then(
-      (reply) => this.reply(id, method, reply),
-      (error: unknown) => this.replyError(id, error),
-    ).finally(() => this.servingCount--);
+      (reply) => {
+        this.servingCount--;
+        this.reply(id, method, reply);
+      },
+      (error: unknown) => {
+        this.servingCount--;
+        this.replyError(id, error);
+      },
+    );
   }
 
   private reply(id: number, method: string, body: unknown): void {

@@ -65,9 +65,11 @@ export class WirePool {
    * Calls `method` on the server at `address` ("host:port"), dialing first if needed. Rejects like
    * MuxConnection.call, plus WireError 'connect_failed' / 'backoff'. Any caller, concurrently.
    */
-  async call(address: string, method: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
-    const connection = await this.connection(address);
-    return connection.call(method, body, options);
+  call(address: string, method: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    // Fast path without an extra await: the common case is an open connection.
+    const open = this.peers.get(address)?.connection;
+    if (open !== undefined && !open.isClosed() && !this.closed) return open.call(method, body, options);
+    return this.connection(address).then((connection) => connection.call(method, body, options));
   }
 
   /**
