@@ -143,6 +143,12 @@ export const limits = {
    * or gone, and Raft resends from its progress tracking anyway.
    */
   wireSendHighWaterBytes: 4 * 1024 * 1024,
+  /**
+   * Bytes of replies queued for a peer that does not read them. Requests keep arriving while their
+   * replies pile up in our socket buffer; past this the peer is cut off instead of growing memory.
+   * Four maximal frames: a healthy reader never comes close.
+   */
+  wireReplyBacklogBytesMax: 64 * 1024 * 1024,
   /** First reconnect delay after a failed connect; doubled per failure, with ±50% jitter. */
   wireReconnectBackoffMsBase: 100,
   /** Longest reconnect delay: a restarted server is found again within this. */
@@ -156,4 +162,5 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 2 < limits.wireFrameBytesMax, 'an AppendEntries with a maximal entry must fit one frame');
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
+  assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }

@@ -47,6 +47,7 @@ export interface MuxConnectionOptions {
   readonly sendHighWaterBytes?: number;
   readonly callTimeoutMsDefault?: number;
   readonly handshakeTimeoutMs?: number;
+  readonly replyBacklogBytesMax?: number;
 }
 
 /** What send() did with a one-way message. */
@@ -329,7 +330,7 @@ export class MuxConnection {
   }
 
   private reply(id: number, method: string, body: unknown): void {
-    if (this.phase === 'closed') return;
+    if (this.phase === 'closed' || this.cutOffSlowReader()) return;
     const frame = this.encode({ type: 'response', id, body });
     if (frame === undefined) {
       this.write({ type: 'error', id, code: 'payload_too_large', message: `response to ${method} is over the ${this.frameBytesMax}-byte frame limit` });
@@ -339,10 +340,19 @@ export class MuxConnection {
   }
 
   private replyError(id: number, error: unknown): void {
-    if (this.phase === 'closed') return;
+    if (this.phase === 'closed' || this.cutOffSlowReader()) return;
     const code = isTaxiwayError(error) ? error.code : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     this.write({ type: 'error', id, code, message });
+  }
+
+  /** Closes the connection if replies are piling up unread (a peer that sends but never reads). */
+  private cutOffSlowReader(): boolean {
+    const backlogMax = this.options.replyBacklogBytesMax ?? limits.wireReplyBacklogBytesMax;
+    if (this.socket.writableLength <= backlogMax) return false;
+    const message = `peer is not reading its replies (${this.socket.writableLength} bytes queued, limit ${backlogMax})`;
+    this.finish(this.wireError('closed', 'rate_limited', message), undefined);
+    return true;
   }
 
   private settle(message: Extract<WireMessage, { type: 'response' | 'error' }>): void {

@@ -31,6 +31,7 @@ export interface WireServerOptions {
   readonly pendingCallsMax?: number;
   readonly sendHighWaterBytes?: number;
   readonly handshakeTimeoutMs?: number;
+  readonly replyBacklogBytesMax?: number;
 }
 
 export class WireServer {
@@ -93,6 +94,7 @@ export class WireServer {
       ...(this.options.pendingCallsMax === undefined ? {} : { pendingCallsMax: this.options.pendingCallsMax }),
       ...(this.options.sendHighWaterBytes === undefined ? {} : { sendHighWaterBytes: this.options.sendHighWaterBytes }),
       ...(this.options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: this.options.handshakeTimeoutMs }),
+      ...(this.options.replyBacklogBytesMax === undefined ? {} : { replyBacklogBytesMax: this.options.replyBacklogBytesMax }),
     });
     this.connections.add(connection);
     void connection.whenClosed().then(() => this.connections.delete(connection));

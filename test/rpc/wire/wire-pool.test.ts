@@ -12,7 +12,7 @@ import { reconnectDelayMs } from '../../../src/rpc/wire/backoff.js';
 import { parseAddress } from '../../../src/rpc/wire/wire-pool.js';
 import { WireServer } from '../../../src/rpc/wire/wire-server.js';
 import { SystemClock } from '../../../src/lib/clock.js';
-import { newPool, startServer, testHandlers } from './helpers.js';
+import { eventually, newPool, startServer, testHandlers } from './helpers.js';
 
 test('one lazy connection per address, shared by concurrent callers', async (t) => {
   const { address, server } = await startServer(t);
@@ -87,4 +87,30 @@ test('backoff grows exponentially with jitter, capped; addresses parse', (t) => 
   t.deepEqual(parseAddress('[::1]:8300'), { host: '::1', port: 8300 });
   t.throws(() => parseAddress('nohost'), { message: /want host:port/ });
   t.throws(() => parseAddress('h:0'));
+});
+
+test('the server closes connections over its cap at once', async (t) => {
+  const { address, server } = await startServer(t, { connectionsMax: 2 });
+  const pools = [newPool(t), newPool(t), newPool(t)];
+  t.is(await pools[0]?.call(address, 'echo', 0), 0);
+  t.is(await pools[1]?.call(address, 'echo', 1), 1);
+  t.like(await t.throwsAsync(pools[2]?.call(address, 'echo', 2) ?? Promise.resolve()), { failure: 'closed' });
+  t.is(server.connectionCount(), 2);
+});
+
+test('a peer that sends requests but never reads the replies is cut off at the reply backlog', async (t) => {
+  const { server } = await startServer(t, { replyBacklogBytesMax: 256 * 1024 });
+  const { connect } = await import('node:net');
+  const { encodeFrame } = await import('../../../src/rpc/wire/frame-codec.js');
+  const { toWire } = await import('../../../src/rpc/wire/envelope.js');
+  const socket = connect(server.address().port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => undefined);
+  await new Promise((resolve) => socket.on('connect', resolve));
+  socket.pause(); // never read
+  socket.write(encodeFrame(toWire({ type: 'hello', protocol: 'rpc', version: 1 }), 1 << 20) ?? Buffer.alloc(0));
+  // Each request asks for a 60 KB reply; ≈ 2,000 of them would be 120 MB if nothing cut us off.
+  for (let id = 1; id <= 2000 && !socket.destroyed; id++) socket.write(encodeFrame(toWire({ type: 'request', id, method: 'big', body: 60_000 }), 1 << 20) ?? Buffer.alloc(0));
+  // Our side never reads, so it cannot see the hang-up; the server's count shows it.
+  t.true(await eventually(() => server.connectionCount() === 0));
 });
