@@ -62,11 +62,11 @@ async function main(): Promise<void> {
     while (log.segmentCount() === beforeSegments) log.append(Array.from({ length: 1024 }, (_, k) => entryAt(log.lastIndex() + 1 + k)));
     console.log(`segment roll (create + zero-fill 64 MiB + fsync, inside one append of 1024 entries): ${(performance.now() - rollStart).toFixed(1)} ms`);
     const last = log.lastIndex();
-    log.close();
+    await log.close();
     const openStart = performance.now();
     const reopened = await LogStore.open(dir);
     console.log(`reopen (recovery scan of ${last} entries in ${reopened.segmentCount()} segments): ${(performance.now() - openStart).toFixed(1)} ms`);
-    reopened.close();
+    await reopened.close();
     console.log('');
     console.log('compared with library-measurements.md §2 (bare preallocated pwrite + fdatasync loop on this box):');
     console.log(`  single: ${Math.round(single.perSec)}/s vs 10,500–11,700/s (ratio ${(single.perSec / 11_100).toFixed(2)} of the midpoint); p50 ${single.p50.toFixed(3)} vs 0.08–0.10 ms; p99 ${single.p99.toFixed(3)} vs 0.13–0.15 ms`);

@@ -9,6 +9,7 @@
 // `startsLog` flag marks a segment written by reset(): older segments are obsolete.
 
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, renameSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../../lib/assert.js';
@@ -91,6 +92,20 @@ export class Segment {
     return new Segment(path, fd, header, sizeBytes);
   }
 
+  /**
+   * Turns a spare file made by prepareSpareFile into segment `header`: write the header, fsync,
+   * rename, fsync the directory — about a millisecond instead of a 64 MiB zero-fill.
+   */
+  static adoptSpare(dir: string, sparePath: string, header: SegmentHeader, sizeBytes: number): Segment {
+    const path = join(dir, segmentFileName(header.seq));
+    const fd = openSync(sparePath, 'r+');
+    writeFully(fd, encodeHeader(header), 0);
+    fdatasyncSync(fd);
+    renameSync(sparePath, path);
+    fsyncDirectory(dir);
+    return new Segment(path, fd, header, sizeBytes);
+  }
+
   /** Opens an existing segment and rebuilds its index by scanning; see scanSegmentRecords for outcomes. */
   static open(path: string, header: SegmentHeader, sizeBytes: number, payloadBytesMax: number): { segment: Segment; outcome: ScanOutcome } {
     const fd = openSync(path, 'r+');
@@ -100,6 +115,11 @@ export class Segment {
       segment.writeOffsetBytes = offsetBytes + totalBytes;
     });
     return { segment, outcome };
+  }
+
+  /** True once more than half the preallocated space is used: time to prepare the next segment. */
+  isHalfFull(): boolean {
+    return this.writeOffsetBytes * 2 > this.sizeBytes;
   }
 
   get baseIndex(): number {
@@ -239,5 +259,24 @@ export class Segment {
     this.offsets[this.count] = offsetBytes;
     this.terms[this.count] = term;
     this.count++;
+  }
+}
+
+/**
+ * Zero-fills `path` to sizeBytes and fsyncs it, without blocking the event loop, so the next roll
+ * can adopt it (Segment.adoptSpare). The same idea as etcd's file pipeline. Caller: LogStore.
+ */
+export async function prepareSpareFile(path: string, sizeBytes: number): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    const zeros = Buffer.alloc(Math.min(1024 * 1024, sizeBytes));
+    for (let at = 0; at < sizeBytes; at += zeros.length) {
+      const length = Math.min(zeros.length, sizeBytes - at);
+      let done = 0;
+      while (done < length) done += (await handle.write(zeros, done, length - done, at + done)).bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

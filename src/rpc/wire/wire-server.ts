@@ -44,7 +44,9 @@ export class WireServer {
 
   /** Starts listening; resolves once bound. Caller: the server agent at start. */
   static listen(options: WireServerOptions): Promise<WireServer> {
-    const server = options.tls === undefined ? createTcpServer() : createTlsServer(options.tls);
+    // A TLS client that never finishes its handshake is bounded like one that never sends hello.
+    const handshakeTimeout = options.handshakeTimeoutMs ?? limits.wireHandshakeTimeoutMs;
+    const server = options.tls === undefined ? createTcpServer() : createTlsServer({ handshakeTimeout, ...options.tls });
     const wire = new WireServer(server, options);
     server.maxConnections = options.connectionsMax ?? limits.wireServerConnectionsMax;
     if (options.tls === undefined) server.on('connection', (socket: Socket) => wire.adopt(socket));

@@ -46,7 +46,8 @@ function check(t: import('ava').ExecutionContext, log: LogStore, model: Model): 
 async function apply(log: LogStore, model: Model, op: Operation, dir: string): Promise<LogStore> {
   switch (op.type) {
     case 'append': {
-      const start = model.first + Math.floor(op.start * (model.list.length + 1));
+      // op.start is in [0, 1] inclusive: clamp so 1.0 means "right after the last entry", not a gap.
+      const start = model.first + Math.min(model.list.length, Math.floor(op.start * (model.list.length + 1)));
       const previousTerm = termOf(model, start - 1);
       const lastTerm = termOf(model, lastOf(model));
       // A conflicting append carries a newer term than anything it replaces, as in Raft.
@@ -57,7 +58,7 @@ async function apply(log: LogStore, model: Model, op: Operation, dir: string): P
       return log;
     }
     case 'compact': {
-      const upTo = model.first - 1 + Math.floor(op.at * (model.list.length + 1));
+      const upTo = model.first - 1 + Math.min(model.list.length, Math.floor(op.at * (model.list.length + 1)));
       log.compact(upTo);
       const first = log.firstIndex();
       if (first < model.first || first > Math.max(model.first, upTo + 1)) throw new Error(`compact(${upTo}) moved first from ${model.first} to ${first}`);
@@ -74,7 +75,7 @@ async function apply(log: LogStore, model: Model, op: Operation, dir: string): P
       return log;
     }
     case 'reopen':
-      log.close();
+      await log.close();
       return LogStore.open(dir, options);
   }
 }
@@ -90,10 +91,13 @@ test('random append/truncate/compact/reset/reopen sequences equal the in-memory 
           log = await apply(log, model, op, dir);
           check(t, log, model);
         }
+      } catch (error) {
+        if (process.env.WAL_MODEL_DEBUG !== undefined) console.error('model failure:', error);
+        throw error;
       } finally {
-        log.close();
+        await log.close();
       }
     }),
-    { numRuns: Number(process.env.WAL_MODEL_RUNS ?? 40) },
+    { numRuns: Number(process.env.WAL_MODEL_RUNS ?? 40), verbose: 2 },
   );
 });

@@ -20,7 +20,7 @@ const headerBytes = 32;
 async function writtenLog(dir: string, count: number): Promise<string> {
   const log = await LogStore.open(dir, small);
   log.append(entries(1, count, 1));
-  log.close();
+  await log.close();
   const [path] = segmentPaths(dir);
   if (path === undefined) throw new Error('no segment');
   return path;
@@ -38,11 +38,11 @@ async function expectPrefix(t: import('ava').ExecutionContext, dir: string, last
   t.deepEqual(plain(log.entries(1, last + 1)), plain(entries(1, last, 1)));
   // Writable again, and the repaired region stays repaired across another reopen.
   log.append(entries(last + 1, last + 2, 2));
-  log.close();
+  await log.close();
   const again = await LogStore.open(dir, small);
   t.is(again.lastIndex(), last + 2);
   t.is(again.term(last + 2), 2);
-  again.close();
+  await again.close();
 }
 
 test('a file cut in the middle of the last record loses that record only', async (t) => {
@@ -100,7 +100,7 @@ test('a bad record in an older segment refuses to open', async (t) => {
   const dir = tempDir(t);
   const log = await LogStore.open(dir, small);
   log.append(entries(1, 300, 1));
-  log.close();
+  await log.close();
   const paths = segmentPaths(dir);
   t.true(paths.length >= 3);
   const middle = paths[1];
@@ -115,7 +115,7 @@ test('a missing middle segment (broken chain) refuses to open', async (t) => {
   const dir = tempDir(t);
   const log = await LogStore.open(dir, small);
   log.append(entries(1, 300, 1));
-  log.close();
+  await log.close();
   const middle = segmentPaths(dir)[1];
   if (middle === undefined) return t.fail();
   unlinkSync(middle);
@@ -128,7 +128,7 @@ test('a damaged segment header refuses to open; a leftover temp segment is remov
   writeFileSync(join(dir, '0000000000000002.wal.tmp'), Buffer.alloc(100));
   const log = await LogStore.open(dir, small);
   t.is(segmentPaths(dir).length, 1);
-  log.close();
+  await log.close();
   patch(path, 9, Uint8Array.of(0x55));
   await t.throwsAsync(LogStore.open(dir, small), { instanceOf: WalCorruptionError, message: /header/ });
 });

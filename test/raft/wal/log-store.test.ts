@@ -4,6 +4,8 @@
 // Method: real files in a temp dir (removed on pass or fail), small segments (4 KiB) so a few
 // dozen entries span several segments; every state is checked before and after reopening.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
 import { LogStore } from '../../../src/raft/wal/log-store.js';
 import { isTaxiwayError } from '../../../src/lib/errors.js';
@@ -21,7 +23,7 @@ test('append, read, reopen: a new log is empty, appended entries come back ident
   log.append(entries(1, 10, 1));
   log.append(entries(11, 12, 2));
   t.deepEqual(plain(log.entries(1, 13)), plain([...entries(1, 10, 1), ...entries(11, 12, 2)]));
-  log.close();
+  await log.close();
   const reopened = await LogStore.open(dir, small);
   t.is(reopened.lastIndex(), 12);
   t.is(reopened.term(12), 2);
@@ -29,7 +31,7 @@ test('append, read, reopen: a new log is empty, appended entries come back ident
   t.deepEqual(plain(reopened.entries(5, 13)), plain([...entries(5, 10, 1), ...entries(11, 12, 2)]));
   reopened.append(entries(13, 13, 2));
   t.is(reopened.lastIndex(), 13);
-  reopened.close();
+  await reopened.close();
 });
 
 test('an append at an index ≤ lastIndex replaces the suffix from there, also after reopen', async (t) => {
@@ -39,11 +41,11 @@ test('an append at an index ≤ lastIndex replaces the suffix from there, also a
   log.append([entry(15, 2), entry(16, 2)]);
   t.is(log.lastIndex(), 16);
   t.deepEqual(plain(log.entries(13, 17)), plain([entry(13, 1), entry(14, 1), entry(15, 2), entry(16, 2)]));
-  log.close();
+  await log.close();
   const reopened = await LogStore.open(dir, small);
   t.is(reopened.lastIndex(), 16);
   t.deepEqual(plain(reopened.entries(1, 17)), plain([...entries(1, 14, 1), entry(15, 2), entry(16, 2)]));
-  reopened.close();
+  await reopened.close();
 });
 
 test('segments roll when full and truncation across segments deletes the later ones', async (t) => {
@@ -57,10 +59,10 @@ test('segments roll when full and truncation across segments deletes the later o
   t.is(log.lastIndex(), 50);
   t.is(log.segmentCount(), 1);
   log.append(entries(51, 200, 3));
-  log.close();
+  await log.close();
   const reopened = await LogStore.open(dir, small);
   t.deepEqual(plain(reopened.entries(1, 201)), plain([...entries(1, 49, 1), ...entries(50, 200, 3)]));
-  reopened.close();
+  await reopened.close();
 });
 
 test('compact drops whole segments at or below the index and keeps the boundary term', async (t) => {
@@ -79,11 +81,11 @@ test('compact drops whole segments at or below the index and keeps the boundary 
   log.compact(10_000); // never removes the tail segment
   t.is(log.lastIndex(), 300);
   t.true(log.segmentCount() >= 1);
-  log.close();
+  await log.close();
   const reopened = await LogStore.open(dir, small);
   t.is(reopened.lastIndex(), 300);
   t.is(reopened.term(reopened.firstIndex() - 1), 2);
-  reopened.close();
+  await reopened.close();
 });
 
 test('reset restarts the log after a snapshot index; the boundary term survives reopen', async (t) => {
@@ -95,12 +97,12 @@ test('reset restarts the log after a snapshot index; the boundary term survives 
   t.is(log.lastIndex(), 500);
   t.is(log.term(500), 4);
   log.append(entries(501, 502, 5));
-  log.close();
+  await log.close();
   const reopened = await LogStore.open(dir, small);
   t.is(reopened.firstIndex(), 501);
   t.is(reopened.term(500), 4);
   t.deepEqual(plain(reopened.entries(501, 503)), plain(entries(501, 502, 5)));
-  reopened.close();
+  await reopened.close();
 });
 
 test('entries() stops at maxBytes of data but always returns at least one entry', async (t) => {
@@ -112,7 +114,7 @@ test('entries() stops at maxBytes of data but always returns at least one entry'
   t.is(log.entries(1, 201, 0).length, 1);
   t.is(log.entries(70, 201, 24 * 30).length, 30); // crosses a segment boundary
   t.is(log.entries(5, 5).length, 0);
-  log.close();
+  await log.close();
 });
 
 test('an entry over entryBytesMax is refused with payload_too_large and nothing is written', async (t) => {
@@ -122,7 +124,7 @@ test('an entry over entryBytesMax is refused with payload_too_large and nothing 
   const error = t.throws(() => log.append([entry(4, 1), entry(5, 1, 2000)]));
   t.true(isTaxiwayError(error) && error.code === 'payload_too_large');
   t.is(log.lastIndex(), 3);
-  log.close();
+  await log.close();
 });
 
 test('appends that skip an index or go below firstIndex are caller bugs (assertions)', async (t) => {
@@ -132,5 +134,22 @@ test('appends that skip an index or go below firstIndex are caller bugs (asserti
   t.throws(() => log.append([entry(5, 1)]), { name: 'AssertionError' });
   t.throws(() => log.append([entry(4, 2), entry(5, 1)]), { name: 'AssertionError' });
   t.is(log.lastIndex(), 3);
-  log.close();
+  await log.close();
+});
+
+test('the next segment is prepared in the background and adopted at the roll; close removes an unused spare', async (t) => {
+  const dir = tempDir(t);
+  const log = await LogStore.open(dir, small);
+  log.append(entries(1, 50, 1)); // past half of the first segment: a spare is started
+  t.true(existsSync(join(dir, 'spare.wal.tmp')));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the spare finish
+  log.append(entries(51, 100, 1)); // rolls into the adopted spare
+  t.is(log.segmentCount(), 2);
+  t.deepEqual(plain(log.entries(1, 101)), plain(entries(1, 100, 1)));
+  log.append(entries(101, 130, 1)); // second segment half full: another spare
+  await log.close();
+  t.false(existsSync(join(dir, 'spare.wal.tmp')));
+  const reopened = await LogStore.open(dir, small);
+  t.deepEqual(plain(reopened.entries(1, 131)), plain(entries(1, 130, 1)));
+  await reopened.close();
 });
