@@ -150,9 +150,13 @@ export class MuxConnection {
     return this.socket.writableLength > this.sendHighWaterBytes;
   }
 
-  /** Resolves when the socket's buffer has drained (or the connection closed). */
+  /**
+   * Resolves once send() would send again: at once when not over the high-water mark, else on
+   * the socket's 'drain' (which is certain to come: over the mark, writes have returned false), or
+   * when the connection closes.
+   */
   whenDrained(): Promise<void> {
-    if (this.phase === 'closed' || this.socket.writableLength === 0) return Promise.resolve();
+    if (this.phase === 'closed' || !this.isOverHighWater()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
