@@ -2,8 +2,8 @@
 // once: a new or renamed file survives a crash only after its data and its directory entry are both
 // flushed (rename is atomic but not durable until the directory is fsynced).
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** Flushes a directory so entries created, renamed or removed in it survive a crash. */
 export function fsyncDirectory(dir: string): void {
@@ -54,5 +54,15 @@ export function removeIfPresent(path: string): void {
     unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Creates `dir` (and parents) if missing, fsyncing the parent of each directory created so the path survives a crash. */
+export function ensureDirectory(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let created = resolve(dir); ; created = dirname(created)) {
+    fsyncDirectory(dirname(created));
+    if (created === resolve(first) || created === dirname(created)) return;
   }
 }

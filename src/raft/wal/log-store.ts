@@ -8,12 +8,12 @@
 //   - every byte after the last valid record of the tail is zero, so a crash can only leave a torn
 //     record at the very end, which open() zeros.
 
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../../lib/assert.js';
 import { payloadTooLarge } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import { fsyncDirectory, removeIfPresent } from './durable-fs.js';
+import { ensureDirectory, fsyncDirectory, removeIfPresent } from './durable-fs.js';
 import { entryPayloadHeaderBytes } from './entry-codec.js';
 import { recoverSegments } from './log-recovery.js';
 import { prepareSpareFile, Segment } from './segment.js';
@@ -65,7 +65,7 @@ export class LogStore {
     const segmentBytes = options.segmentBytes ?? limits.walSegmentBytesDefault;
     const entryBytesMax = options.entryBytesMax ?? limits.walEntryBytesMax;
     assert(segmentBytes >= 32 + 8 + entryPayloadHeaderBytes + entryBytesMax, 'a segment must hold the largest entry');
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     const segments = recoverSegments(dir, segmentBytes, entryPayloadHeaderBytes + entryBytesMax);
     if (segments.length === 0) segments.push(Segment.create(dir, { seq: 1, baseIndex: 1, prevTerm: 0, startsLog: true }, segmentBytes));
     return new LogStore(dir, segments, segmentBytes, entryBytesMax);
@@ -185,6 +185,17 @@ export class LogStore {
       await spare.task;
       removeIfPresent(spare.path);
     }
+  }
+
+  /**
+   * Starts preparing the next segment now if none is under way, and resolves when it is ready.
+   * append() starts one by itself once the tail is half full; a driver may call this when idle,
+   * and tests use it to make the roll deterministic.
+   */
+  async prepareNextSegment(): Promise<void> {
+    this.assertOpen();
+    if (this.spare === undefined) this.prepareSpare();
+    await this.spare?.task;
   }
 
   /** Segment count, for tests and metrics. */

@@ -5,7 +5,7 @@
 //   snap-<index hex16>-<term hex16>.snap:
 //   [u32 magic 'TSNP'][u32 version][u32 meta length][meta: msgpack][data …][u64 data length][u32 crc32 of all before]
 
-import { createReadStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { type FileHandle, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { assert } from '../../lib/assert.js';
 import { limits } from '../../lib/limits.js';
-import { fsyncDirectory, removeIfPresent } from './durable-fs.js';
+import { ensureDirectory, fsyncDirectory, removeIfPresent } from './durable-fs.js';
 import { readUint64, writeUint64 } from './record.js';
 import type { SnapshotMeta } from './types.js';
 
@@ -59,7 +59,7 @@ export class SnapshotStore {
   static open(dir: string, retained: number = limits.walSnapshotsRetained): Promise<SnapshotStore> {
     return new Promise((resolve) => {
       assert(retained >= 1, 'keep at least one snapshot');
-      mkdirSync(dir, { recursive: true });
+      ensureDirectory(dir);
       for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) removeIfPresent(join(dir, name));
       resolve(new SnapshotStore(dir, retained));
     });

@@ -7,10 +7,10 @@
 //   slot at 0 and at 4096 (separate pages, so one torn page never hits both):
 //   [record header][u64 seq][u64 term][u64 vote][u64 commit]
 
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../../lib/assert.js';
-import { writeFileAtomically, writeFully } from './durable-fs.js';
+import { ensureDirectory, writeFileAtomically, writeFully } from './durable-fs.js';
 import { readRecord, readUint64, recordHeaderBytes, writeRecord, writeUint64 } from './record.js';
 import { type HardState, WalCorruptionError } from './types.js';
 
@@ -36,7 +36,7 @@ export class StableStore {
   }
 
   static openSync(dir: string): StableStore {
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     const path = join(dir, fileName);
     if (!existsSync(path)) writeFileAtomically(dir, fileName, Buffer.alloc(fileBytes));
     const fd = openSync(path, 'r+');

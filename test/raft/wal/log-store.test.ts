@@ -4,7 +4,7 @@
 // Method: real files in a temp dir (removed on pass or fail), small segments (4 KiB) so a few
 // dozen entries span several segments; every state is checked before and after reopening.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { LogStore } from '../../../src/raft/wal/log-store.js';
@@ -142,9 +142,12 @@ test('the next segment is prepared in the background and adopted at the roll; cl
   const log = await LogStore.open(dir, small);
   log.append(entries(1, 50, 1)); // past half of the first segment: a spare is started
   t.true(existsSync(join(dir, 'spare.wal.tmp')));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // let the spare finish
+  await log.prepareNextSegment();
+  const spareBytes = statSync(join(dir, 'spare.wal.tmp')).size;
+  t.is(spareBytes, 4096);
   log.append(entries(51, 100, 1)); // rolls into the adopted spare
   t.is(log.segmentCount(), 2);
+  t.false(existsSync(join(dir, 'spare.wal.tmp')));
   t.deepEqual(plain(log.entries(1, 101)), plain(entries(1, 100, 1)));
   log.append(entries(101, 130, 1)); // second segment half full: another spare
   await log.close();
