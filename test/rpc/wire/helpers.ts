@@ -51,8 +51,8 @@ export function newPool(t: ExecutionContext, overrides: Partial<WirePoolOptions>
   return pool;
 }
 
-/** Polls `condition` every 5 ms for at most `ms`. */
-export async function eventually(condition: () => boolean, ms = 2000): Promise<boolean> {
+/** Polls `condition` every 5 ms for at most `ms` (generous: the test machine is shared). */
+export async function eventually(condition: () => boolean, ms = 5000): Promise<boolean> {
   for (const start = Date.now(); Date.now() - start < ms; ) {
     if (condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -36,7 +36,7 @@ test('after a server restart on the same port the pool reconnects, failing fast 
   const restarted = await WireServer.listen({ host: '127.0.0.1', port, clock: new SystemClock(), protocols: { rpc: { versionMin: 1, versionMax: 1, handlers: testHandlers() } } });
   t.teardown(() => restarted.close());
   let reply: unknown;
-  for (let attempt = 0; attempt < 100 && reply === undefined; attempt++) {
+  for (let attempt = 0; attempt < 250 && reply === undefined; attempt++) {
     reply = await pool.call(first.address, 'echo', 'after').catch(() => undefined);
     if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
   }
