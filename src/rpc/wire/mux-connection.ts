@@ -15,6 +15,7 @@ import { type ErrorCode, isTaxiwayError, TaxiwayError } from '../../lib/errors.j
 import { limits } from '../../lib/limits.js';
 import { fromWire, toWire, type WireMessage } from './envelope.js';
 import { decodePayload, encodeFrame, FrameDecoder } from './frame-codec.js';
+import { PendingCalls } from './pending-calls.js';
 import { type WireFailure, WireError } from './wire-error.js';
 
 /** What one side serves. Both methods are called by the connection's socket handler. */
@@ -57,12 +58,6 @@ export type SendOutcome =
   | 'over_high_water'
   | 'closed';
 
-interface PendingCall {
-  readonly resolve: (body: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: Timer;
-}
-
 /** Time a closing socket gets to flush its goaway before it is destroyed. */
 const closeFlushMs = 1_000;
 
@@ -70,8 +65,7 @@ export class MuxConnection {
   private phase: 'awaiting_hello' | 'open' | 'closed';
   private handlers: CallHandlers | undefined;
   private readonly decoder: FrameDecoder;
-  private readonly pending = new Map<number, PendingCall>();
-  private nextCallId = 1;
+  private readonly pending: PendingCalls;
   /** Requests from the peer whose handler has not settled. */
   private servingCount = 0;
   private corked = false;
@@ -101,6 +95,7 @@ export class MuxConnection {
     this.sendHighWaterBytes = options.sendHighWaterBytes ?? limits.wireSendHighWaterBytes;
     this.callTimeoutMsDefault = options.callTimeoutMsDefault ?? limits.wireCallTimeoutMsDefault;
     this.decoder = new FrameDecoder(this.frameBytesMax);
+    this.pending = new PendingCalls(options.clock);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.phase = options.role.type === 'dialer' ? 'open' : 'awaiting_hello';
     this.attachSocket();
@@ -117,18 +112,12 @@ export class MuxConnection {
     if (this.pending.size >= this.pendingCallsMax) {
       return Promise.reject(this.wireError('pending_cap', 'rate_limited', `${this.pending.size} calls already pending on this connection (limit ${this.pendingCallsMax})`));
     }
-    const id = this.nextCallId++;
-    const frame = this.encode({ type: 'request', id, method, body });
+    const frame = this.encode({ type: 'request', id: this.pending.peekNextId(), method, body });
     if (frame === undefined) return Promise.reject(this.wireError('frame_too_large', 'payload_too_large', `request ${method} is over the ${this.frameBytesMax}-byte frame limit`));
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMsDefault;
-    return new Promise((resolve, reject) => {
-      const timer = this.options.clock.setTimer(timeoutMs, () => {
-        this.pending.delete(id);
-        reject(this.wireError('timeout', 'internal', `call ${method} timed out after ${timeoutMs} ms`));
-      });
-      this.pending.set(id, { resolve, reject, timer });
-      this.writeFrame(frame);
-    });
+    const reply = this.pending.add(timeoutMs, () => this.wireError('timeout', 'internal', `call ${method} timed out after ${timeoutMs} ms`));
+    this.writeFrame(frame);
+    return reply;
   }
 
   /**
@@ -360,12 +349,8 @@ export class MuxConnection {
   }
 
   private settle(message: Extract<WireMessage, { type: 'response' | 'error' }>): void {
-    const call = this.pending.get(message.id);
-    if (call === undefined) return; // timed out already: the late reply is dropped
-    this.pending.delete(message.id);
-    call.timer.cancel();
-    if (message.type === 'response') call.resolve(message.body);
-    else call.reject(new TaxiwayError(message.code, message.message));
+    if (message.type === 'response') this.pending.settle(message.id, { type: 'body', body: message.body });
+    else this.pending.settle(message.id, { type: 'error', error: new TaxiwayError(message.code, message.message) });
   }
 
   private deliver(method: string, body: unknown): void {
@@ -395,11 +380,7 @@ export class MuxConnection {
     } else {
       this.socket.destroy();
     }
-    for (const call of this.pending.values()) {
-      call.timer.cancel();
-      call.reject(error);
-    }
-    this.pending.clear();
+    this.pending.rejectAll(error);
     this.releaseDrainWaiters();
     this.resolveClosed(error);
   }
