@@ -140,9 +140,8 @@ test('appends that skip an index or go below firstIndex are caller bugs (asserti
 test('the next segment is prepared in the background and adopted at the roll; close removes an unused spare', async (t) => {
   const dir = tempDir(t);
   const log = await LogStore.open(dir, small);
-  log.append(entries(1, 50, 1)); // past half of the first segment: a spare is started
-  t.true(existsSync(join(dir, 'spare.wal.tmp')));
-  await log.prepareNextSegment();
+  log.append(entries(1, 50, 1)); // past half of the first segment: a spare is started (asynchronously)
+  await log.prepareNextSegment(); // waits for that same spare
   const spareBytes = statSync(join(dir, 'spare.wal.tmp')).size;
   t.is(spareBytes, 4096);
   log.append(entries(51, 100, 1)); // rolls into the adopted spare
