@@ -196,6 +196,59 @@ export const limits = {
   leafCacheIdleMs: 72 * 3_600_000,
   /** Service names one agent keeps leaves for; each holds a key, a cert and a renewal timer. */
   leafCacheServicesMax: 10_000,
+  // ---- Raft write-ahead log (src/raft/wal/) -----------------------------------------------------
+  /**
+   * Size of one preallocated log segment. 64 MiB is etcd's segment size and what was measured on
+   * this box (10.5–11.7k durable single appends/s): big enough that rolls (a 64 MiB zero-fill) are
+   * rare, small enough that compaction, which drops whole segments, frees space promptly.
+   */
+  walSegmentBytesDefault: 64 * 1024 * 1024,
+  /**
+   * Largest data of one log entry. A write is one entry and its request body is capped at
+   * 512 KiB (httpBodyBytesMax); a /v1/txn of 64 such operations stays under 4 MiB. Bigger is a bug
+   * upstream; it must also fit one wire frame inside an AppendEntries (checked below).
+   */
+  walEntryBytesMax: 4 * 1024 * 1024,
+  /** Snapshots kept on disk; the newest is used, the one before is the fallback if it is corrupt (Consul keeps 2). */
+  walSnapshotsRetained: 2,
+
+  // ---- Framed RPC connections (src/rpc/wire/) ----------------------------------------------------
+  /**
+   * Largest frame accepted or sent. Bounds what one peer can make us buffer before a frame is
+   * decoded; room for an AppendEntries carrying several maximal entries (walEntryBytesMax).
+   */
+  wireFrameBytesMax: 16 * 1024 * 1024,
+  /**
+   * Calls awaiting a reply on one connection, and handler calls running for one connection on the
+   * serving side. Agents hold long blocking queries open as pending calls (hundreds per busy agent);
+   * Raft pipelines ≤ 128 AppendEntries. Over the cap a call fails at once (rate_limited) instead of
+   * growing a map without bound.
+   */
+  wirePendingCallsPerConnectionMax: 4096,
+  /** Connections one WireServer holds: agents + servers of a large datacenter, below the 20,000 fd limit. */
+  wireServerConnectionsMax: 10_000,
+  /** Time for a new connection to send its hello frame (Consul's rpc_handshake_timeout is 5 s). */
+  wireHandshakeTimeoutMs: 5_000,
+  /** Time to open a TCP (and TLS) connection to a server; as apiConnectTimeoutMs. */
+  wireConnectTimeoutMs: 5_000,
+  /** Per-call timeout when the caller gives none. Blocking queries pass their own (wait + slack). */
+  wireCallTimeoutMsDefault: 30_000,
+  /**
+   * Bytes queued in a socket above which one-way sends are refused (the caller drops or queues).
+   * 4 MiB is ≈20k AppendEntries heartbeats or a few full batches: a peer this far behind is slow
+   * or gone, and Raft resends from its progress tracking anyway.
+   */
+  wireSendHighWaterBytes: 4 * 1024 * 1024,
+  /**
+   * Bytes of replies queued for a peer that does not read them. Requests keep arriving while their
+   * replies pile up in our socket buffer; past this the peer is cut off instead of growing memory.
+   * Four maximal frames: a healthy reader never comes close.
+   */
+  wireReplyBacklogBytesMax: 64 * 1024 * 1024,
+  /** First reconnect delay after a failed connect; doubled per failure, with ±50% jitter. */
+  wireReconnectBackoffMsBase: 100,
+  /** Longest reconnect delay: a restarted server is found again within this. */
+  wireReconnectBackoffMsMax: 10_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -205,4 +258,8 @@ export function checkLimits(): void {
   assert(limits.scriptOutputBytesMax >= limits.checkOutputBytesMax, 'a script must be read as far as its output is kept');
   assert(limits.checkTimeoutMsDefault <= limits.scriptCheckTimeoutMsDefault, 'script timeout below the generic one');
   assert(0 < limits.leafRenewFractionMin && limits.leafRenewFractionMin < limits.leafRenewFractionMax && limits.leafRenewFractionMax < 1, 'leaf renewal window outside the lifetime');
+  assert(limits.walEntryBytesMax * 2 < limits.wireFrameBytesMax, 'an AppendEntries with a maximal entry must fit one frame');
+  assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
+  assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
+  assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }
