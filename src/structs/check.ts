@@ -34,7 +34,8 @@ const checkTypeFields = {
   GRPC: s.string(),
   GRPCUseTLS: s.bool(),
   H2PING: s.string(),
-  H2PingUseTLS: s.bool(),
+  // Absent means true (Consul defaults H2PING checks to TLS); false must be said.
+  H2PingUseTLS: s.optional(s.bool()),
   OSService: s.string(),
   TLSServerName: s.string(),
   TLSSkipVerify: s.bool(),

@@ -9,7 +9,7 @@ import { type CheckRunner, critical, errorText, passing } from './runner.js';
 
 export function h2pingRunner(definition: CheckDefinition): CheckRunner {
   const target = definition.H2PING;
-  const scheme = definition.H2PingUseTLS ? 'https' : 'http';
+  const scheme = (definition.H2PingUseTLS ?? true) ? 'https' : 'http';
   return {
     run(signal: AbortSignal): Promise<CheckResult> {
       return new Promise((resolve) => {
