@@ -9,19 +9,10 @@ import { compileRegex, type RegexProgram, regexSearch } from '../filter/index.js
 import { badRequest } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import type { Random } from '../lib/random.js';
+import type { UserEvent } from '../structs/event.js';
 
-/** One event, fields in Consul's JSON order; Payload is base64 (null when empty). */
-export interface UserEvent {
-  readonly ID: string;
-  readonly Name: string;
-  readonly Payload: string | null;
-  readonly NodeFilter: string;
-  readonly ServiceFilter: string;
-  readonly TagFilter: string;
-  readonly Version: number;
-  /** The event's Lamport time: its position among the events this agent has seen. */
-  readonly LTime: number;
-}
+export type { UserEvent };
+
 
 export interface FireRequest {
   readonly name: string;

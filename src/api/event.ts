@@ -2,19 +2,10 @@
 // has seen, and the event index the list blocks on.
 
 import { pathSegment, type ApiClient, type QueryResult } from './client.js';
+import type { UserEvent } from '../structs/event.js';
 import type { QueryOptions } from './query.js';
 
-/** A user event, fields in Consul's api.UserEvent order; Payload is base64, null when empty. */
-export interface UserEvent {
-  readonly ID: string;
-  readonly Name: string;
-  readonly Payload: string | null;
-  readonly NodeFilter: string;
-  readonly ServiceFilter: string;
-  readonly TagFilter: string;
-  readonly Version: number;
-  readonly LTime: number;
-}
+export type { UserEvent };
 
 export interface EventFire {
   readonly name: string;
