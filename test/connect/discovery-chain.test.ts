@@ -6,9 +6,9 @@
 
 import test from 'ava';
 import { compileDiscoveryChain } from '../../src/connect/discovery-chain.js';
-import type { ConfigEntry, ConfigEntryKind } from '../../src/structs/config-entry.js';
+import type { ConfigEntry, ConfigEntryBody, ConfigEntryKind } from '../../src/structs/config-entry.js';
 
-function compile(service: string, entries: readonly Omit<ConfigEntry, 'CreateIndex' | 'ModifyIndex'>[], protocols: Record<string, string> = {}) {
+function compile(service: string, entries: readonly ConfigEntryBody[], protocols: Record<string, string> = {}) {
   const byKey = new Map(entries.map((entry) => [`${entry.Kind}/${entry.Name}`, { ...entry, CreateIndex: 1, ModifyIndex: 1 } as ConfigEntry]));
   return compileDiscoveryChain({
     serviceName: service,
