@@ -6,7 +6,7 @@
 
 import test from 'ava';
 import { compileDiscoveryChain } from '../../src/connect/discovery-chain.js';
-import type { ConfigEntry, ConfigEntryBody, ConfigEntryKind } from '../../src/structs/config-entry.js';
+import type { ConfigEntryBody, ConfigEntryKind } from '../../src/structs/config-entry.js';
 
 function compile(service: string, entries: readonly ConfigEntryBody[], protocols: Record<string, string> = {}) {
   const byKey = new Map(entries.map((entry) => [`${entry.Kind}/${entry.Name}`, { ...entry, CreateIndex: 1, ModifyIndex: 1 }]));
