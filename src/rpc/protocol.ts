@@ -12,6 +12,8 @@ import type { ConfigEntry, ConfigEntryBody, ConfigEntryKind } from '../structs/c
 import type { CompiledChain } from '../connect/discovery-chain.js';
 import type { Intention, MatchType } from '../connect/intentions.js';
 import type { IntentionWrite } from '../connect/intention-writes.js';
+import type { AuthorizeResult } from '../connect/authorize.js';
+import type { ServiceSpiffeId } from '../connect/spiffe.js';
 import type { DirEntry, KvWrite } from '../structs/kv.js';
 import type { Session, SessionCreateRequest } from '../structs/session.js';
 import type { TxnOp, TxnOutcome } from '../structs/txn.js';
@@ -147,6 +149,11 @@ export interface RpcMethods {
     args: QueryOptions & { source: string; destination: string };
     reply: QueryReply<{ readonly allowed: boolean; readonly reason: string; readonly l7: boolean; readonly defaultAllow: boolean }>;
   };
+  /**
+   * /v1/agent/connect/authorize in one read: the client's trust domain against the CA's, then
+   * the intention decision between the client's service and the target.
+   */
+  'Intention.Authorize': { args: QueryOptions & { target: string; client: ServiceSpiffeId }; reply: QueryReply<AuthorizeResult> };
   /** A legacy or exact intention write; answers the intention's ID ("" for deletes and exact writes). */
   'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
   'Status.Leader': { args: { datacenter: string }; reply: string };

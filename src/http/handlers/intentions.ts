@@ -2,7 +2,7 @@
 // (agent_endpoint.go AgentConnectAuthorize). Intentions are stored as service-intentions config
 // entries; the legacy ID API and the exact API both go through Intention.Apply.
 
-import { type AuthorizeRequest, clientIdentity, foreignTrustDomain } from '../../connect/authorize.js';
+import { type AuthorizeRequest, clientIdentity } from '../../connect/authorize.js';
 import type { IntentionInput } from '../../connect/intention-writes.js';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
@@ -95,12 +95,8 @@ async function check(request: ApiRequest): Promise<HttpResult> {
 async function authorize(request: ApiRequest): Promise<HttpResult> {
   const body: AuthorizeRequest = decodeBody(request.body, authorizeSchema);
   const id = clientIdentity(body);
-  const options = queryOptionsOf(request);
-  const roots = await request.agent.rpc.call('ConnectCA.Roots', options, request.signal);
-  const foreign = foreignTrustDomain(id, roots.value.TrustDomain);
-  if (foreign !== undefined) return json(foreign);
-  const reply = await request.agent.rpc.call('Intention.Decide', { ...options, source: id.service, destination: body.Target }, request.signal);
-  return json({ Authorized: reply.value.allowed, Reason: reply.value.reason });
+  const reply = await request.agent.rpc.call('Intention.Authorize', { ...queryOptionsOf(request), target: body.Target, client: id }, request.signal);
+  return json(reply.value);
 }
 
 const byId = (request: ApiRequest): string => requiredPathRest(request, 'Missing intention ID');

@@ -5,6 +5,11 @@
 // number of times if another write got there first.
 
 import { enforce } from '../../acl/authorizer.js';
+import { caConfigPrimaryKey } from '../../catalog/tables/connect-ca.js';
+import { watchKeys } from '../../catalog/watch.js';
+import { foreignTrustDomain } from '../../connect/authorize.js';
+import { trustDomainOf } from '../../structs/connect-ca.js';
+import { connectDisabled } from '../leader/connect-ca.js';
 import { CommandType } from '../../catalog/commands.js';
 import { intentionsRead } from '../../catalog/reads/config-entries.js';
 import { getConfigEntry } from '../../catalog/tables/config-entries.js';
@@ -18,7 +23,7 @@ import type { ConfigEntry, ConfigEntryBody } from '../../structs/config-entry.js
 import type { ServerContext } from '../context.js';
 import { checkDatacenter, runQuery } from '../query.js';
 
-type IntentionHandlers = Pick<RpcHandlers, 'Intention.List' | 'Intention.Match' | 'Intention.Decide' | 'Intention.Apply'>;
+type IntentionHandlers = Pick<RpcHandlers, 'Intention.List' | 'Intention.Match' | 'Intention.Decide' | 'Intention.Authorize' | 'Intention.Apply'>;
 
 /** One planned change: the entry to write (or delete) and the ModifyIndex it was computed from. */
 interface Plan {
@@ -117,6 +122,20 @@ export function intentionHandlers(context: ServerContext): IntentionHandlers {
         const { index, value } = intentionsRead(context.store, watch);
         const decision = decideConnection(value, args.source, args.destination, defaultAllow());
         return { index, value: { ...summarizeDecision(decision), defaultAllow: defaultAllow() } };
+      });
+    },
+    'Intention.Authorize': (args, signal) => {
+      // Consul checks service:write on the target here: only the target's own proxy may ask.
+      enforce(context.acl.resolve(args.token), { kind: 'service', name: args.target }, 'write');
+      return runQuery(context, args, signal, (watch) => {
+        watch.add(watchKeys.caConfig);
+        const caConfig = context.store.caConfig.get(caConfigPrimaryKey());
+        if (caConfig === undefined) throw connectDisabled();
+        const { index, value } = intentionsRead(context.store, watch);
+        const foreign = foreignTrustDomain(args.client, trustDomainOf(caConfig.ClusterID));
+        if (foreign !== undefined) return { index, value: foreign };
+        const summary = summarizeDecision(decideConnection(value, args.client.service, args.target, defaultAllow()));
+        return { index, value: { Authorized: summary.allowed, Reason: summary.reason } };
       });
     },
     'Intention.Apply': async (args) => {
