@@ -105,3 +105,13 @@ test('store: a router needs an L7 protocol, and a protocol change may not strand
   h.ok(remove('service-router', 'web'));
   h.ok(upsert({ Kind: 'service-defaults', Name: 'web', Protocol: 'tcp' }));
 });
+
+test('store: L7 intention permissions need an http-like destination protocol', (t) => {
+  const h = new Harness();
+  const l7 = { Kind: 'service-intentions', Name: 'db', Sources: [{ Name: 'web', Permissions: [{ Action: 'allow', HTTP: { PathPrefix: '/' } }] }] };
+  t.regex(h.fail(upsert(l7)).message, /L7 permissions need an http-like protocol, but the service's protocol is "tcp"/);
+  h.ok(upsert({ Kind: 'service-intentions', Name: 'db', Sources: [{ Name: 'web', Action: 'allow' }] }));
+  h.ok(upsert({ Kind: 'service-defaults', Name: 'db', Protocol: 'http' }));
+  h.ok(upsert(l7));
+  t.regex(h.fail(remove('service-defaults', 'db')).message, /L7 permissions need an http-like protocol/);
+});

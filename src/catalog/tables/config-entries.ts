@@ -1,9 +1,9 @@
 // Config entries (Consul's state/config_entry.go): one table keyed by kind/name. A write either
 // upserts or deletes one entry, optionally with a check-and-set on the entry's ModifyIndex
 // (?cas=0 = only if absent). Before a write commits, the proposed graph is checked the way
-// Consul's validateProposedConfigEntryInGraph does for routing: a service-router or
-// service-splitter needs an L7 protocol on its service, so neither the router/splitter nor a
-// protocol change that would strand one may be written.
+// Consul's validateProposedConfigEntryInGraph does: a service-router or service-splitter, and
+// service-intentions with L7 permissions, need an http-like protocol on their service, so neither
+// they nor a protocol change that would strand one may be written.
 
 import { conflict } from '../../lib/errors.js';
 import { type ConfigEntry, type ConfigEntryKind, configEntryKey, proxyDefaultsName } from '../../structs/config-entry.js';
@@ -41,12 +41,27 @@ function checkRoutingGraph(store: StateStore, services: Iterable<string>): void 
   }
 }
 
-/** The services whose routing a write to this entry may affect. */
+function hasL7Permissions(entry: ConfigEntry | undefined): boolean {
+  const sources = Array.isArray(entry?.Sources) ? (entry.Sources as { Permissions?: unknown }[]) : [];
+  return sources.some((source) => Array.isArray(source.Permissions) && source.Permissions.length > 0);
+}
+
+/** L7 intentions are only for destinations with an http-like protocol (a wildcard one: proxy-defaults'). */
+function checkIntentionsGraph(store: StateStore, services: Iterable<string>): void {
+  for (const service of services) {
+    if (!hasL7Permissions(getConfigEntry(store, 'service-intentions', service))) continue;
+    const protocol = service === '*' ? serviceProtocol(store, '') : serviceProtocol(store, service);
+    if (!isHttpLike(protocol)) throw conflict(`service-intentions "${service}": L7 permissions need an http-like protocol, but the service's protocol is "${protocol}"`);
+  }
+}
+
+/** The services whose routing or L7 intentions a write to this entry may affect. */
 function affectedServices(store: StateStore, kind: ConfigEntryKind, name: string): Iterable<string> {
   if (kind === 'proxy-defaults') {
-    return [...store.configEntries.rowsBy('kind', 'service-router'), ...store.configEntries.rowsBy('kind', 'service-splitter')].map((entry) => entry.Name);
+    const kinds = ['service-router', 'service-splitter', 'service-intentions'] as const;
+    return kinds.flatMap((each) => store.configEntries.rowsBy('kind', each).map((entry) => entry.Name));
   }
-  return kind === 'service-router' || kind === 'service-splitter' || kind === 'service-defaults' ? [name] : [];
+  return kind === 'service-router' || kind === 'service-splitter' || kind === 'service-defaults' || kind === 'service-intentions' ? [name] : [];
 }
 
 function touch(tx: WriteTxn, kind: string, name: string): void {
@@ -74,7 +89,9 @@ export function applyConfigEntry(store: StateStore, index: number, command: Conf
       tx.remove(store.configEntries, configEntryKey(kind, name));
     }
     if (command.op === 'upsert' || existing !== undefined) touch(tx, kind, name);
-    checkRoutingGraph(store, affectedServices(store, kind, name));
+    const affected = [...affectedServices(store, kind, name)];
+    checkRoutingGraph(store, affected);
+    checkIntentionsGraph(store, affected);
   });
   return true;
 }
