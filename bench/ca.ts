@@ -6,7 +6,8 @@
 // 1,000/s, 20x Consul's default limit of 50/s. CSRs are made up front: their keys are the agents'
 // cost, not the server's. Then it measures /v1/agent/connect/authorize latency on a real dev
 // agent over HTTP keep-alive (target: p99 under 1 ms with cached intentions), with 500
-// intentions stored, one request in flight. For comparison it also measures:
+// intentions stored, one request in flight, beside a /v1/status/leader baseline on the same
+// connection (the HTTP and scheduling floor) and the server handler alone. Also, for comparison:
 //   - the library path the CA does not use for leaves: @peculiar/x509's generator per leaf;
 //   - an agent issuing leaves end to end (key + CSR + Sign), one new service per request.
 // Every loop is bounded by a count and a deadline.
@@ -102,17 +103,24 @@ async function measureAuthorizeInProcess(server: Server, trustDomain: string): P
     const sources = Array.from({ length: 10 }, (_, j) => ({ Name: `client-${j}`, Action: j % 2 === 0 ? 'allow' : 'deny' }));
     await server.handlers['ConfigEntry.Apply']({ datacenter: '', token: '', casIndex: null, entry: { Kind: 'service-intentions', Name: `target-${i}`, Sources: [...sources, { Name: '*', Action: 'deny' }] } });
   }
+  await latencyCell('server: Intention.Authorize handler, 1 in flight', (i) =>
+    server.handlers['Intention.Authorize']({ ...noQuery, target: `target-${i % 50}`, client: { trustDomain, namespace: 'default', datacenter: 'dc1', service: `client-${i % 12}` } }),
+  );
+}
+
+/** Runs `run` one at a time for a cell; prints and returns the ascending latencies in ms. */
+async function latencyCell(name: string, run: (i: number) => Promise<unknown>): Promise<number[]> {
   const samplesMs: number[] = [];
   const started = performance.now();
   while (samplesMs.length < countMax && performance.now() - started < cellMs) {
-    const i = samplesMs.length;
     const before = performance.now();
-    await server.handlers['Intention.Authorize']({ ...noQuery, target: `target-${i % 50}`, client: { trustDomain, namespace: 'default', datacenter: 'dc1', service: `client-${i % 12}` } });
+    await run(samplesMs.length);
     samplesMs.push(performance.now() - before);
   }
   samplesMs.sort((a, b) => a - b);
-  const line = [50, 99, 99.9].map((p) => `p${p} ${percentile(samplesMs, p).toFixed(3)} ms`).join(', ');
-  console.log(`${'server: Intention.Authorize handler, 1 in flight'.padEnd(58)} ${line} (${samplesMs.length})`);
+  const line = [50, 90, 99, 99.9].map((p) => `p${p} ${percentile(samplesMs, p).toFixed(3)} ms`).join(', ');
+  console.log(`${name.padEnd(58)} ${line} (${samplesMs.length} requests)`);
+  return samplesMs;
 }
 
 /** /v1/agent/connect/authorize on a real agent: latency percentiles, one request in flight. */
@@ -135,16 +143,10 @@ async function measureAuthorize(): Promise<number> {
     const authorize = (i: number): Promise<string> =>
       send('POST', '/v1/agent/connect/authorize', { Target: `target-${i % 50}`, ClientCertURI: `spiffe://${trustDomain}/ns/default/dc/dc1/svc/client-${i % 12}` });
     for (let i = 0; i < authorizeWarmup; i++) await authorize(i);
-    const samplesMs: number[] = [];
-    const started = performance.now();
-    while (samplesMs.length < countMax && performance.now() - started < cellMs) {
-      const before = performance.now();
-      await authorize(samplesMs.length);
-      samplesMs.push(performance.now() - before);
-    }
-    samplesMs.sort((a, b) => a - b);
-    const line = [50, 90, 99, 99.9].map((p) => `p${p} ${percentile(samplesMs, p).toFixed(3)} ms`).join(', ');
-    console.log(`${'agent: POST /v1/agent/connect/authorize, 1 in flight'.padEnd(58)} ${line} (${samplesMs.length} requests)`);
+    // Baseline: the cheapest endpoint over the same connection shows what HTTP and the machine's
+    // scheduling alone cost at the tail.
+    await latencyCell('agent: GET /v1/status/leader (baseline), 1 in flight', () => send('GET', '/v1/status/leader'));
+    const samplesMs = await latencyCell('agent: POST /v1/agent/connect/authorize, 1 in flight', (i) => authorize(i));
     return percentile(samplesMs, 99);
   } finally {
     await pool.close();
