@@ -3,9 +3,11 @@
 
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog.js';
+import { registerConfigCommands } from './config.js';
 import { registerConnectCaCommands } from './connect-ca.js';
 import { registerEventCommand } from './event.js';
 import { registerInfoCommand } from './info.js';
+import { registerIntentionCommands } from './intention.js';
 import { registerKvCommands } from './kv.js';
 import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
@@ -17,6 +19,8 @@ import { registerWatchCommand } from './watch.js';
 export function registerClientCommands(program: Command): void {
   registerCatalogCommands(program);
   registerConnectCaCommands(program);
+  registerConfigCommands(program);
+  registerIntentionCommands(program);
   registerServicesCommands(program);
   registerMaintCommand(program);
   registerReloadCommand(program);

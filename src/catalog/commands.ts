@@ -9,6 +9,7 @@
 // (style rule 6), so applying a command is deterministic.
 
 import { Packr } from 'msgpackr';
+import type { ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { KvWrite } from '../structs/kv.js';
 import type { Registration } from '../structs/registration.js';
@@ -18,7 +19,7 @@ import type { TxnOp } from '../structs/txn.js';
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
 // compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
 // ConnectCARequestType; 14 (its provider state) stays free because the built-in CA keeps its
-// signing key in the root row.
+// signing key in the root row. 10 is Consul's ConfigEntryRequestType.
 export const CommandType = {
   Register: 0,
   Deregister: 1,
@@ -26,6 +27,7 @@ export const CommandType = {
   Session: 3,
   TombstoneReap: 5,
   Txn: 8,
+  ConfigEntry: 10,
   ConnectCa: 13,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
@@ -86,7 +88,24 @@ export type ConnectCaCommand =
       readonly casIndex: number;
     };
 
-export type Command = RegisterCommand | DeregisterCommand | KvWriteCommand | SessionCommand | TombstoneReapCommand | TxnCommand | ConnectCaCommand;
+/**
+ * A config entry write (Consul's ConfigEntryRequest): upsert or delete one entry, validated and
+ * normalised before proposing. With `casIndex` set it is a check-and-set on the entry's
+ * ModifyIndex (0 = only if absent, for an upsert) and answers false when that does not hold.
+ */
+export type ConfigEntryCommand =
+  | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'upsert'; readonly entry: ConfigEntryBody; readonly casIndex: number | null }
+  | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'delete'; readonly kind: ConfigEntryKind; readonly name: string; readonly casIndex: number | null };
+
+export type Command =
+  | RegisterCommand
+  | DeregisterCommand
+  | KvWriteCommand
+  | SessionCommand
+  | TombstoneReapCommand
+  | TxnCommand
+  | ConnectCaCommand
+  | ConfigEntryCommand;
 
 // Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
 // setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.

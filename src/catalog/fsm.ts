@@ -7,6 +7,7 @@ import { AssertionError, unreachable } from '../lib/assert.js';
 import { TaxiwayError } from '../lib/errors.js';
 import { type Command, CommandType, decodeCommand } from './commands.js';
 import type { StateStore } from './store.js';
+import { applyConfigEntry } from './tables/config-entries.js';
 import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
@@ -60,6 +61,8 @@ export class Fsm {
         return applyTxn(this.store, index, command.ops);
       case CommandType.ConnectCa:
         return applyConnectCa(this.store, index, command);
+      case CommandType.ConfigEntry:
+        return applyConfigEntry(this.store, index, command);
       default:
         return unreachable(command);
     }

@@ -9,6 +9,7 @@
 // either all of a commit or none of it without the copy-on-write trees Consul needs.
 
 import type { HealthCheck } from '../structs/check.js';
+import type { ConfigEntry } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { Node } from '../structs/node.js';
@@ -17,6 +18,7 @@ import { Table } from './table.js';
 import { Views } from './views.js';
 import { KvWatchers, type Unwatch, Watchers } from './watch.js';
 import { checkIndexes, checkPrimaryKey } from './tables/checks.js';
+import { configEntryIndexes, configEntryPrimaryKey } from './tables/config-entries.js';
 import { caConfigPrimaryKey, caRootPrimaryKey } from './tables/connect-ca.js';
 import { kvIndexes, kvPrimaryKey } from './tables/kv.js';
 import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
@@ -40,6 +42,8 @@ export class StateStore {
   readonly caRoots = new Table<CaRoot>('connect-ca-roots', caRootPrimaryKey, []);
   /** At most one row: the CA configuration. */
   readonly caConfig = new Table<CaConfiguration>('connect-ca-config', caConfigPrimaryKey, []);
+  /** Config entries keyed "kind/name" (service-defaults, service-intentions, ...). */
+  readonly configEntries = new Table<ConfigEntry>('config-entries', configEntryPrimaryKey, configEntryIndexes);
 
   /**
    * Told, after each commit, of the keys whose lock-delay starts now. Lock-delay is wall-clock

@@ -27,6 +27,10 @@ export const watchKeys = {
   caRoots: 'connect-ca-roots',
   /** The Connect CA's configuration. */
   caConfig: 'connect-ca-config',
+  /** Any config entry; one kind's entries; one entry. */
+  configEntries: 'config-entries',
+  configEntryKind: (kind: string) => `config-entries:${kind}`,
+  configEntry: (kind: string, name: string) => `config-entry:${kind}/${name}`,
   /** One KV key, exactly (keys are case-sensitive). Wakes only; the index comes from the entry. */
   kvKey: (key: string) => `kv:${key}`,
   /** Every KV key under a prefix. Wakes only; the index comes from the entries and tombstones. */

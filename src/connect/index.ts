@@ -1,4 +1,4 @@
-// The mesh control plane. Today: the built-in certificate authority.
+// The mesh control plane: the built-in certificate authority, config entries and intentions.
 //
 //   leader start / PUT configuration (src/server/leader/connect-ca.ts)
 //        │ ca/provider-config.ts  Consul's CA keys, defaults, validation
@@ -13,5 +13,13 @@
 //   ca/csr-parse.ts → ca/csr-limiter.ts → ca/sign.ts → ca/leaf-signer.ts (ca/der.ts + crypto.sign)
 //
 // spiffe.ts formats and parses the SPIFFE IDs in certificate SANs.
+//
+//   PUT /v1/config (src/http/handlers/config.ts, decode: src/structs/config-entry.ts)
+//        │ config-entries/validate.ts   per kind, Consul's messages
+//        ▼ command 10 → src/catalog/tables/config-entries.ts (+ routing-graph check)
+//   intentions.ts            service-intentions sources → precedence-sorted Intentions, decisions
+//   intention-permissions.ts L7 permission matching; intention-writes.ts legacy/exact writes
+//   authorize.ts             /v1/agent/connect/authorize request checks, trust domain
+//   discovery-chain.ts       router → splitter → resolver compile
 
 export { formatServiceSpiffeId, parseServiceSpiffeId, type ServiceSpiffeId } from './spiffe.js';

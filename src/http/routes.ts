@@ -5,7 +5,9 @@ import { agentCheckRoutes } from './handlers/agent-checks.js';
 import { agentServiceRoutes } from './handlers/agent-services.js';
 import { agentRoutes } from './handlers/agent.js';
 import { catalogRoutes } from './handlers/catalog.js';
+import { configRoutes } from './handlers/config.js';
 import { connectCaRoutes } from './handlers/connect-ca.js';
+import { intentionRoutes } from './handlers/intentions.js';
 import { eventRoutes } from './handlers/event.js';
 import { healthRoutes } from './handlers/health.js';
 import { kvRoutes } from './handlers/kv.js';
@@ -35,6 +37,10 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   // /v1/connect/ca/roots, /configuration; /v1/agent/connect/ca/roots, /leaf/*
   ...connectCaRoutes,
+  // /v1/config, /v1/config/* (GET, DELETE), /v1/discovery-chain/*
+  ...configRoutes,
+  // /v1/connect/intentions, /exact, /match, /check, /* (legacy IDs); /v1/agent/connect/authorize
+  ...intentionRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
 ];

@@ -196,6 +196,15 @@ export const limits = {
   leafCacheIdleMs: 72 * 3_600_000,
   /** Service names one agent keeps leaves for; each holds a key, a cert and a renewal timer. */
   leafCacheServicesMax: 10_000,
+  // ---- Intentions and config entries (src/connect/) ---------------------------------------------
+  /**
+   * Times an intention write re-reads its destination's service-intentions entry and retries
+   * when a concurrent write to the same entry won the check-and-set; writes to one destination
+   * are rare, so three losses in a row mean something is hammering it and the caller should know.
+   */
+  intentionWriteAttemptsMax: 3,
+  /** `?name=` values in one /v1/connect/intentions/match request (each is one match list). */
+  intentionMatchNamesMax: 64,
   // ---- Raft write-ahead log (src/raft/wal/) -----------------------------------------------------
   /**
    * Size of one preallocated log segment. 64 MiB is etcd's segment size and what was measured on

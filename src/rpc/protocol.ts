@@ -8,6 +8,12 @@ import type { Registration } from '../structs/registration.js';
 import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
 import type { CaConfiguration, IndexedCaRoots, IssuedCert } from '../structs/connect-ca.js';
+import type { ConfigEntry, ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
+import type { CompiledChain } from '../connect/discovery-chain.js';
+import type { Intention, MatchType } from '../connect/intentions.js';
+import type { IntentionWrite } from '../connect/intention-writes.js';
+import type { AuthorizeResult } from '../connect/authorize.js';
+import type { ServiceSpiffeId } from '../connect/spiffe.js';
 import type { DirEntry, KvWrite } from '../structs/kv.js';
 import type { Session, SessionCreateRequest } from '../structs/session.js';
 import type { TxnOp, TxnOutcome } from '../structs/txn.js';
@@ -124,6 +130,32 @@ export interface RpcMethods {
     args: WriteOptions & { config: { Provider: string; Config: Record<string, unknown>; ForceWithoutCrossSigning: boolean } };
     reply: boolean;
   };
+  /** Validates and writes a config entry; false when ?cas did not hold. */
+  'ConfigEntry.Apply': { args: WriteOptions & { entry: ConfigEntryBody; casIndex: number | null }; reply: boolean };
+  'ConfigEntry.Delete': { args: WriteOptions & { kind: ConfigEntryKind; name: string; casIndex: number | null }; reply: boolean };
+  'ConfigEntry.Get': { args: QueryOptions & { kind: ConfigEntryKind; name: string }; reply: QueryReply<ConfigEntry | null> };
+  /** Entries of one kind, or of every kind when `kind` is undefined. */
+  'ConfigEntry.List': { args: QueryOptions & { kind: ConfigEntryKind | undefined }; reply: QueryReply<readonly ConfigEntry[]> };
+  'DiscoveryChain.Get': { args: QueryOptions & { name: string }; reply: QueryReply<CompiledChain> };
+  /** Every intention in precedence order. */
+  'Intention.List': { args: QueryOptions; reply: QueryReply<readonly Intention[]> };
+  /** For each name, the intentions that apply to it as a source or destination, in precedence order. */
+  'Intention.Match': { args: QueryOptions & { type: MatchType; names: readonly string[] }; reply: QueryReply<readonly (readonly Intention[])[]> };
+  /**
+   * How a connection from `source` to `destination` is decided (the default comes from the ACL
+   * default policy); an L7 intention answers not allowed, as Consul's check and authorize do.
+   */
+  'Intention.Decide': {
+    args: QueryOptions & { source: string; destination: string };
+    reply: QueryReply<{ readonly allowed: boolean; readonly reason: string; readonly l7: boolean; readonly defaultAllow: boolean }>;
+  };
+  /**
+   * /v1/agent/connect/authorize in one read: the client's trust domain against the CA's, then
+   * the intention decision between the client's service and the target.
+   */
+  'Intention.Authorize': { args: QueryOptions & { target: string; client: ServiceSpiffeId }; reply: QueryReply<AuthorizeResult> };
+  /** A legacy or exact intention write; answers the intention's ID ("" for deletes and exact writes). */
+  'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
 }

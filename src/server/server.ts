@@ -11,7 +11,9 @@ import type { RpcHandlers } from '../rpc/protocol.js';
 import type { ServerContext } from './context.js';
 import { catalogReadHandlers } from './endpoints/catalog-read.js';
 import { catalogWriteHandlers } from './endpoints/catalog-write.js';
+import { configEntryHandlers } from './endpoints/config-entries.js';
 import { connectCaHandlers } from './endpoints/connect-ca.js';
+import { intentionHandlers } from './endpoints/intentions.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
 import { sessionHandlers } from './endpoints/session.js';
@@ -70,6 +72,8 @@ export class Server {
       ...txnHandlers(this.context, this.lockDelays),
       ...statusHandlers(this.context),
       ...connectCaHandlers(this.context, this.connectCa),
+      ...configEntryHandlers(this.context),
+      ...intentionHandlers(this.context),
     };
   }
 
