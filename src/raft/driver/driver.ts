@@ -62,6 +62,7 @@ export class RaftDriver<Result = unknown> {
   private readonly snapshotEveryEntries: number;
   private readonly compactionKeepEntries: number;
   private leaderId: NodeId = 0;
+  private readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
 
   private constructor(
     private readonly core: RaftCore,
@@ -149,6 +150,11 @@ export class RaftDriver<Result = unknown> {
     return this.storage.snapshot().meta.index;
   }
 
+  /** Snapshots installed from a leader and taken of the Fsm since open (tests, metrics). */
+  stats(): { snapshotsInstalled: number; snapshotsTaken: number } {
+    return { ...this.counters };
+  }
+
   /**
    * Stops ticking and receiving, lets a running loop turn finish (so nothing is half persisted),
    * fails waiting callers with 'closed' and closes the files. The transport is the caller's.
@@ -202,6 +208,7 @@ export class RaftDriver<Result = unknown> {
       this.options.fsm.restore(ready.snapshot.data);
       this.applied = ready.snapshot.meta.index;
       this.appliedSinceSnapshot = 0;
+      this.counters.snapshotsInstalled++;
     }
     this.storage.append(ready.entries);
     if (ready.hardState !== undefined) this.storage.saveHardState(ready.hardState);
@@ -242,6 +249,7 @@ export class RaftDriver<Result = unknown> {
     if (index <= this.storage.snapshot().meta.index) return;
     await this.storage.createSnapshot(index, this.core.status().config, this.options.fsm.snapshot());
     this.storage.compact(Math.max(0, index - this.compactionKeepEntries));
+    this.counters.snapshotsTaken++;
   }
 
   private fatal(error: unknown): void {
