@@ -268,6 +268,18 @@ export const limits = {
    * silently on a leader change or a lost message, so an unbounded wait could hang the caller.
    */
   raftReadTimeoutMs: 5_000,
+  /**
+   * Raft messages held per peer while its connection is being dialed, sent once it opens (dropped
+   * if the dial fails). Without this the first message on a cold connection — typically a vote
+   * request right after a leader died — would be lost and cost a whole extra election timeout.
+   * A few heartbeat rounds' worth; Raft resends anything beyond it.
+   */
+  raftTransportDialQueueMessages: 64,
+  /**
+   * Longest redial delay to a Raft peer: a restarted peer is reached again within this (the pool
+   * default of 10 s would leave it unreplicated, and campaigning, for that long).
+   */
+  raftTransportBackoffMsMax: 1_000,
   /** Proposals waiting for their entry to apply, per node; more are refused at once (memory bound). */
   raftPendingProposalsMax: 65_536,
 } as const;

@@ -1,10 +1,13 @@
 // WireTransport: Raft messages over src/rpc/wire. Outgoing messages are one-way sends on a
 // WirePool (protocol 'raft', one multiplexed connection per peer, msgpackr frames); incoming ones
 // arrive through the ProtocolService this transport hands to the node's WireServer. A send that
-// finds no open connection (dialing starts) or a socket over its high-water mark drops the message
-// and reports the peer unreachable, as etcd's rafthttp does: Raft resends from its own progress.
+// finds no open connection starts the dial and holds a few messages until it opens (a vote request
+// to a peer this node never talked to must not be lost: that would cost an election timeout). A
+// socket over its high-water mark, a full dial queue or a failed dial drops messages and reports
+// the peer unreachable, as etcd's rafthttp does: Raft resends from its own progress tracking.
 
 import type { Clock } from '../../lib/clock.js';
+import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
 import type { ProtocolService } from '../../rpc/wire/wire-server.js';
 import { WirePool, type WirePoolOptions } from '../../rpc/wire/wire-pool.js';
@@ -50,10 +53,12 @@ export class WireTransport implements Transport {
   private readonly peers: Map<NodeId, string>;
   private handler: (message: Message) => void = () => undefined;
   private droppedCount = 0;
+  /** Messages waiting for a connection being dialed, per address. */
+  private readonly dialQueues = new Map<string, Message[]>();
 
   constructor(options: WireTransportOptions) {
     this.peers = new Map(options.peers);
-    this.pool = new WirePool({ ...options.pool, clock: options.clock, random: options.random, protocol: raftProtocol, version: raftProtocolVersion });
+    this.pool = new WirePool({ backoffMsMax: limits.raftTransportBackoffMsMax, ...options.pool, clock: options.clock, random: options.random, protocol: raftProtocol, version: raftProtocolVersion });
   }
 
   /** The service to register as protocols.raft on this node's WireServer. */
@@ -73,8 +78,16 @@ export class WireTransport implements Transport {
   send(to: NodeId, message: Message): TransportSendOutcome {
     const address = this.peers.get(to);
     if (address === undefined) return this.drop();
+    const queue = this.dialQueues.get(address);
+    if (queue !== undefined) {
+      if (queue.length >= limits.raftTransportDialQueueMessages) return this.drop();
+      queue.push(message);
+      return 'sent';
+    }
     try {
-      return this.pool.send(address, messageMethod, message) === 'sent' ? 'sent' : this.drop();
+      const outcome = this.pool.send(address, messageMethod, message);
+      if (outcome === 'not_connected') return this.queueForDial(address, message);
+      return outcome === 'sent' ? 'sent' : this.drop();
     } catch {
       // frame_too_large: the core's maxBytesPerMessage is below the frame limit, so this is a
       // misconfiguration; dropping keeps the node alive and the peer gets probed again.
@@ -99,6 +112,29 @@ export class WireTransport implements Transport {
   /** Closes the outgoing connections. Incoming ones belong to the WireServer. */
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /** Holds `message` until the dial the pool started opens (then sends in order) or fails (then drops). */
+  private queueForDial(address: string, message: Message): TransportSendOutcome {
+    const queue = [message];
+    this.dialQueues.set(address, queue);
+    this.pool.connection(address).then(
+      (connection) => {
+        this.dialQueues.delete(address);
+        for (const queued of queue) {
+          try {
+            if (connection.send(messageMethod, queued) !== 'sent') this.droppedCount++;
+          } catch {
+            this.droppedCount++; // frame_too_large, as in send()
+          }
+        }
+      },
+      () => {
+        this.dialQueues.delete(address);
+        this.droppedCount += queue.length;
+      },
+    );
+    return 'sent';
   }
 
   private drop(): 'unreachable' {
