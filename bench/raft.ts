@@ -13,6 +13,7 @@
 // with etcd-cluster.sh revive between rounds. Needs etcd on PATH; if `which etcd` fails run
 // /work/shared/anchors/install.sh as root (or: apt-get install etcd-server etcd-client).
 // Both sides share this machine's cores with their load generator; read ratios, not absolutes.
+// Before each load the bench waits (≤ 60 s) for the box to be ≥ 90 % idle (anchors' wait-quiet.sh).
 // Client difference: kvload speaks HTTP/JSON to etcd, this bench speaks the wire protocol (msgpack
 // frames, one multiplexed connection) to taxiway, which costs the client less CPU.
 
@@ -36,6 +37,13 @@ const value = Buffer.alloc(200, 0x76);
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits (≤ 60 s) until the machine is ≥ 90 % idle, like the anchors do; returns the idle % seen (NaN without anchors). */
+function quiet(): number {
+  const script = join(anchors, 'lib', 'wait-quiet.sh');
+  if (!existsSync(script)) return Number.NaN;
+  return Number(execFileSync('bash', [script, '60', '90'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim());
 }
 
 function freePort(): Promise<number> {
@@ -135,6 +143,7 @@ class TaxiwayCluster {
 
 async function taxiwayLoad(cluster: TaxiwayCluster): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   const address = cluster.addresses.get(await cluster.settledLeader()) ?? '';
+  console.log(`taxiway: idle before load ${quiet()} %`);
   const latencies: number[] = [];
   let measuring = false;
   let stop = false;
@@ -199,6 +208,7 @@ function etcdAnchor(): { rps: number; p50: number; p99: number; failoverMs: numb
   const env = { ...process.env, ETCD_ANCHOR_DIR: anchorDir };
   try {
     const endpoints = etcd(['./etcd-cluster.sh', 'start', '3'], env).trim().split('\n').at(-1) ?? '';
+    console.log(`etcd: idle before load ${quiet()} %`);
     const load = JSON.parse(etcd(['node', 'lib/kvload.mjs', '--api', 'etcd', '--endpoints', endpoints, '--op', 'put', '--concurrency', String(concurrency), '--duration', String(seconds), '--value-size', '200', '--label', 'etcd3 put c64 200B'], env)) as { rps: number; p50_ms: number; p99_ms: number };
     const failoverMs: number[] = [];
     for (let round = 0; round < failovers; round++) {

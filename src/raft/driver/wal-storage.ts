@@ -73,6 +73,8 @@ export class WalStorage implements Storage {
 
   term(index: number): number | undefined {
     if (index === this.latest.meta.index && index > 0) return this.latest.meta.term;
+    // Compacted: the cache may still hold it, but the contract says undefined below firstIndex - 1.
+    if (index < this.log.firstIndex() - 1) return undefined;
     if (this.cache.length > 0 && index >= this.cacheStart) return this.cache[index - this.cacheStart]?.term;
     return this.log.term(index);
   }
