@@ -5,9 +5,10 @@
 // proposers send 200-byte values (keys k0…k999) to the leader over the wire client protocol for
 // BENCH_SECONDS (default 10, bounded to 500,000 requests) after 1 s of warm-up: commits/s and
 // p50/p99 commit latency (proposal sent → entry applied on the leader → answer received). Then
-// FAILOVERS (default 5) rounds of: kill -9 the leader, time until a PUT is committed through a
-// surviving node (4 probers per survivor, 100 ms call timeout), restart the killed node and wait
-// until it has caught up.
+// FAILOVERS (default 7: election timeouts are randomized over 1–2 s, so fewer samples say
+// little) rounds of: kill -9 the leader, time until a PUT is committed through a surviving node
+// (4 probers per survivor, 100 ms call timeout), restart the killed node and wait until it has
+// caught up.
 // etcd: /work/shared/anchors (ANCHORS to override): etcd-cluster.sh start 3, lib/kvload.mjs --api
 // etcd PUT c=64 with 200-byte values to the leader, and kvload's own kill -9 failover, revived
 // with etcd-cluster.sh revive between rounds. Needs etcd on PATH; if `which etcd` fails run
@@ -28,7 +29,7 @@ import { SeededRandom } from '../src/lib/random.js';
 import { WirePool } from '../src/rpc/wire/index.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const failovers = Number(process.env.FAILOVERS ?? 5);
+const failovers = Number(process.env.FAILOVERS ?? 7);
 const concurrency = 64;
 const requestsMax = 500_000;
 const anchors = process.env.ANCHORS ?? '/work/shared/anchors';
