@@ -128,3 +128,16 @@ test('a torn record at the end of a node’s log is dropped at restart and never
   t.false(cluster.node(victim).fsm.appliedKeys.has('torn'), 'the torn entry was never applied');
   await waitFor(() => cluster.node(victim).fsm.state.get('next') === '1', 5_000, 'the victim to apply the next entry');
 });
+
+test('a proposal on a leader that loses its quorum is rejected as leadership-lost, not left waiting', async (t) => {
+  const cluster = new TestCluster(t, 3);
+  await cluster.startAll();
+  await cluster.put('warm', '1');
+  const leader = await cluster.leader();
+  for (const id of cluster.ids) if (id !== leader) await cluster.stop(id);
+  // checkQuorum: without acknowledgements for an election timeout the leader steps down.
+  const error = await t.throwsAsync(cluster.node(leader).driver.propose(Buffer.from('lost=1')), { instanceOf: RaftRequestError });
+  t.is(error?.reason, 'leadership-lost');
+  t.regex(error?.message ?? '', /may still commit/);
+  await t.throwsAsync(cluster.node(leader).driver.read(), { instanceOf: RaftRequestError }, 'no leader: reads refuse too');
+});
