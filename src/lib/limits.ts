@@ -258,6 +258,39 @@ export const limits = {
   wireReconnectBackoffMsBase: 100,
   /** Longest reconnect delay: a restarted server is found again within this. */
   wireReconnectBackoffMsMax: 10_000,
+  // ---- Raft driver (src/raft/driver.ts) ---------------------------------------------------------
+  /**
+   * Newest log entries kept in memory by the WAL-backed storage: a leader re-reads just-appended
+   * entries to replicate them, and a follower a few heartbeats behind is served from memory
+   * instead of a pread per entry. 8192 × ~200 B commands ≈ 2 MiB.
+   */
+  raftEntryCacheEntries: 8192,
+  /** Applied entries between automatic snapshots (etcd's default SnapshotCount is 10,000). */
+  raftSnapshotEveryEntriesDefault: 10_000,
+  /**
+   * Entries kept in the log behind a snapshot so a follower slightly behind catches up from the
+   * log rather than by a whole snapshot (etcd keeps 5,000: SnapshotCatchUpEntries).
+   */
+  raftCompactionKeepEntriesDefault: 5_000,
+  /**
+   * A linearizable read waits at most this long for its ReadIndex round: the core drops rounds
+   * silently on a leader change or a lost message, so an unbounded wait could hang the caller.
+   */
+  raftReadTimeoutMs: 5_000,
+  /**
+   * Raft messages held per peer while its connection is being dialed, sent once it opens (dropped
+   * if the dial fails). Without this the first message on a cold connection — typically a vote
+   * request right after a leader died — would be lost and cost a whole extra election timeout.
+   * A few heartbeat rounds' worth; Raft resends anything beyond it.
+   */
+  raftTransportDialQueueMessages: 64,
+  /**
+   * Longest redial delay to a Raft peer: a restarted peer is reached again within this (the pool
+   * default of 10 s would leave it unreplicated, and campaigning, for that long).
+   */
+  raftTransportBackoffMsMax: 1_000,
+  /** Proposals waiting for their entry to apply, per node; more are refused at once (memory bound). */
+  raftPendingProposalsMax: 65_536,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -270,5 +303,6 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 2 < limits.wireFrameBytesMax, 'an AppendEntries with a maximal entry must fit one frame');
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
+  assert(limits.raftCompactionKeepEntriesDefault < limits.raftSnapshotEveryEntriesDefault, 'compaction must drop something at each snapshot');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }

@@ -1,30 +1,9 @@
-// The shapes the log, stable and snapshot stores persist. The Raft core's messages.ts defines the
-// same shapes; these local copies are unified with it when the two branches merge.
+// The shapes the log, stable and snapshot stores persist are the Raft core's own (messages.ts):
+// one definition, so the driver hands Ready contents to the stores without conversion.
 
 import { TaxiwayError } from '../../lib/errors.js';
 
-/** One replicated log entry. `index` and `term` are safe integers ≥ 1. */
-export interface Entry {
-  readonly term: number;
-  readonly index: number;
-  readonly type: 'normal' | 'config';
-  readonly data: Uint8Array;
-}
-
-/** What a node must remember across restarts to stay safe: its term, its vote in it, and how far it knows the log is committed. */
-export interface HardState {
-  readonly term: number;
-  /** Node id voted for in `term`; 0 = no vote. */
-  readonly vote: number;
-  readonly commit: number;
-}
-
-/** Describes the state a snapshot captures: the last entry it includes and the configuration at that point. */
-export interface SnapshotMeta {
-  readonly index: number;
-  readonly term: number;
-  readonly config: { readonly voters: readonly number[]; readonly learners: readonly number[] };
-}
+export type { Entry, HardState, SnapshotMeta } from '../messages.js';
 
 /**
  * On-disk state that cannot be explained by a crash (a bad checksum or a broken chain anywhere but
