@@ -249,6 +249,30 @@ export const limits = {
   wireReconnectBackoffMsBase: 100,
   /** Longest reconnect delay: a restarted server is found again within this. */
   wireReconnectBackoffMsMax: 10_000,
+
+  // ---- Gossip (src/gossip) ----------------------------------------------------------------------
+  /**
+   * Largest gossip UDP packet (memberlist's UDPBufferSize): under a 1500-byte Ethernet MTU minus
+   * IP/UDP headers, so packets are never fragmented (a lost fragment loses the whole packet).
+   */
+  gossipPacketBytesMax: 1400,
+  /** Node names and addresses on the wire; Consul node names are DNS labels, far shorter. */
+  gossipNameBytesMax: 256,
+  /**
+   * Broadcasts queued for retransmission. Each member has at most one live entry (newer news
+   * replaces older), so this bounds memory under an event storm; the oldest, most-sent entries go first.
+   */
+  gossipBroadcastQueueMax: 4096,
+  /** Members a push-pull state may carry: beyond the largest pool we support, so a forged state cannot exhaust memory. */
+  gossipMembersMax: 50_000,
+  /** Push-pull state bytes: gossipMembersMax members of ~200 bytes each. */
+  gossipPushPullBytesMax: 10 * 1024 * 1024,
+  /** Indirect probes a node relays at once; each waits one probe timeout. A flood past this is dropped. */
+  gossipRelaysMax: 1024,
+  /** User-event dedup window in Lamport times (Serf's EventBuffer default, 512 in Consul). */
+  gossipUserEventBufferSize: 512,
+  /** Events kept per Lamport time in the dedup window; more at one instant are dropped (and logged). */
+  gossipUserEventsPerLamportTimeMax: 64,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -261,5 +285,7 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 2 < limits.wireFrameBytesMax, 'an AppendEntries with a maximal entry must fit one frame');
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
+  assert(limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an indirect ping must fit one gossip packet');
+  assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }
