@@ -31,9 +31,16 @@ export interface SwimConfig {
   pushPullIntervalMs: number;
   /** Lifeguard local health: timeouts are stretched up to this multiple while we look unhealthy. */
   awarenessMaxMultiplier: number;
+  /**
+   * Serf's reconnect: every interval, a push-pull with one random failed member, so two sides of a
+   * partition that declared each other dead (and reaped each other) find each other again.
+   */
+  reconnectIntervalMs: number;
+  /** Failed members are tried for this long, then given up on (Serf's ReconnectTimeout). */
+  reconnectTimeoutMs: number;
 }
 
-/** memberlist's DefaultLANConfig. */
+/** memberlist's DefaultLANConfig, with Serf's reconnect settings (Consul's 72 h reconnect timeout). */
 export const lanDefaults = {
   probeIntervalMs: 1_000,
   probeTimeoutMs: 500,
@@ -47,6 +54,8 @@ export const lanDefaults = {
   gossipToTheDeadMs: 30_000,
   pushPullIntervalMs: 30_000,
   awarenessMaxMultiplier: 8,
+  reconnectIntervalMs: 30_000,
+  reconnectTimeoutMs: 72 * 60 * 60_000,
 } as const;
 
 export class SwimConfigError extends Error {
@@ -68,5 +77,5 @@ export function validateSwimConfig(config: SwimConfig): void {
   if (config.probeTimeoutMs >= config.probeIntervalMs) fail('probeTimeoutMs must be below probeIntervalMs (indirect probes need the rest)');
   if (config.suspicionMaxTimeoutMult < 1) fail('suspicionMaxTimeoutMult must be at least 1');
   if (config.indirectChecks < 0 || config.gossipNodes < 0) fail('indirectChecks and gossipNodes must not be negative');
-  if (config.pushPullIntervalMs < 0 || config.gossipToTheDeadMs < 0) fail('intervals must not be negative');
+  if (config.pushPullIntervalMs < 0 || config.gossipToTheDeadMs < 0 || config.reconnectIntervalMs < 0 || config.reconnectTimeoutMs < 0) fail('intervals must not be negative');
 }

@@ -12,6 +12,7 @@
 //   │ broadcasts.ts  bounded retransmit queue, newest news per member wins     │
 //   │ user-events.ts Lamport clock + (time, name) dedup window                 │
 //   │ reaper.ts      dead/left forgotten after gossipToTheDeadMs               │
+//   │ reconnect.ts   push-pull with failed members so long partitions heal     │
 //   └────────────────────────────────┬───────────────────────────────────────┘
 //                                    │ hasReady() / ready()
 //                                    ▼

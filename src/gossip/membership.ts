@@ -13,6 +13,7 @@
 import { unreachable } from '../lib/assert.js';
 import { applyAwarenessDelta } from './awareness.js';
 import type { AliveMessage, DeadMessage, RemoteState, SuspectMessage } from './messages.js';
+import { rememberFailed } from './reconnect.js';
 import { broadcast, emitMemberEvent, metaEqual, type Member, type SwimState } from './state.js';
 import { expectedConfirmations, startSuspicion, suspicionMinTimeoutMs, confirmSuspicion } from './suspicion.js';
 
@@ -28,6 +29,7 @@ export function aliveNode(state: SwimState, message: AliveMessage, onNewMember: 
   if (member === undefined) {
     const added: Member = { name: message.node, address: message.address, meta: message.meta, incarnation: message.incarnation, state: 'alive', stateChangeMs: state.nowMs };
     state.members.set(added.name, added);
+    state.failed.delete(added.name);
     onNewMember(added.name);
     broadcast(state, added.name, message);
     emitMemberEvent(state, 'join', added);
@@ -35,6 +37,7 @@ export function aliveNode(state: SwimState, message: AliveMessage, onNewMember: 
   }
   if (message.incarnation <= member.incarnation) return;
   state.suspicions.delete(member.name);
+  state.failed.delete(member.name);
   const wasGone = member.state === 'dead' || member.state === 'left';
   const changed = member.address !== message.address || !metaEqual(member.meta, message.meta);
   if (member.state !== 'alive') member.stateChangeMs = state.nowMs;
@@ -93,6 +96,7 @@ export function deadNode(state: SwimState, message: DeadMessage): void {
   member.state = message.from === message.node ? 'left' : 'dead';
   member.stateChangeMs = state.nowMs;
   broadcast(state, member.name, message);
+  if (member.state === 'dead') rememberFailed(state, member);
   emitMemberEvent(state, member.state === 'left' ? 'leave' : 'fail', member);
 }
 

@@ -33,6 +33,8 @@ export interface SwimState {
   /** Running suspicions, by suspect name; present iff the member's state is suspect. */
   readonly suspicions: Map<string, Suspicion>;
   readonly broadcasts: BroadcastQueue;
+  /** Members that failed (not left), with the address to retry, kept past reaping (reconnect.ts). */
+  readonly failed: Map<string, { address: Address; sinceMs: number }>;
   /** Lifeguard local health score, 0 = healthy (awareness.ts). */
   awarenessScore: number;
   /** Set by leave(): we stop refuting our own departure. */

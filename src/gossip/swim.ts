@@ -11,6 +11,7 @@ import type { MemberView, SwimReady } from './effects.js';
 import { aliveNode, deadNode, expireSuspicions, mergeRemoteMembers, suspectNode } from './membership.js';
 import type { Address, GossipMessage, MemberMeta, RemoteMember, RemoteState } from './messages.js';
 import { Prober } from './probe.js';
+import { reconnect } from './reconnect.js';
 import { broadcast, emptyReady, randomMembers, sendBroadcastsOnly, viewOf, type Member, type SwimState } from './state.js';
 import { UserEventLog } from './user-events.js';
 
@@ -28,6 +29,7 @@ export class SwimCore {
   private readonly userEvents = new UserEventLog();
   private nextGossipMs: number;
   private nextPushPullMs: number;
+  private nextReconnectMs: number;
 
   /** Validates `config` (throws SwimConfigError) and starts as the only member, alive at incarnation 1. */
   constructor(config: SwimConfig, random: Random, nowMs: number) {
@@ -40,6 +42,7 @@ export class SwimCore {
       self,
       members: new Map([[self.name, self]]),
       suspicions: new Map(),
+      failed: new Map(),
       broadcasts: new BroadcastQueue(limits.gossipBroadcastQueueMax),
       awarenessScore: 0,
       leaving: false,
@@ -51,6 +54,7 @@ export class SwimCore {
     this.prober.addMember(self.name);
     this.nextGossipMs = nowMs + random.int(config.gossipIntervalMs);
     this.nextPushPullMs = nowMs + config.pushPullIntervalMs + random.int(Math.max(1, config.pushPullIntervalMs));
+    this.nextReconnectMs = nowMs + config.reconnectIntervalMs;
     broadcast(this.state, self.name, this.aliveOfSelf());
   }
 
@@ -69,12 +73,17 @@ export class SwimCore {
       const [peer] = randomMembers(state, this.prober.order, 1, (m) => m.state === 'alive');
       if (peer !== undefined) state.out.pushPulls.push({ address: peer.address, join: false });
     }
+    if (state.config.reconnectIntervalMs > 0 && state.nowMs >= this.nextReconnectMs && !state.leaving) {
+      this.nextReconnectMs = state.nowMs + state.config.reconnectIntervalMs;
+      reconnect(state);
+    }
   }
 
   /** The earliest time tick() has something to do; the driver may sleep until then. */
   nextDeadlineMs(): number {
     let next = Math.min(this.prober.nextDeadlineMs(), this.nextGossipMs);
     if (this.state.config.pushPullIntervalMs > 0) next = Math.min(next, this.nextPushPullMs);
+    if (this.state.config.reconnectIntervalMs > 0) next = Math.min(next, this.nextReconnectMs);
     for (const suspicion of this.state.suspicions.values()) next = Math.min(next, suspicion.deadlineMs);
     return next;
   }

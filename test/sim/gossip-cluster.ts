@@ -72,6 +72,16 @@ export class GossipCluster {
     member.up = false;
   }
 
+  /** Restarts a killed member as a fresh process (incarnation 1, knowing nobody) that joins through `seedName`. */
+  restart(name: string, seedName: string): void {
+    const member = this.get(name);
+    member.core = new SwimCore(this.configFor(name), new SeededRandom(this.seed * 104729 + this.nowMs), this.nowMs);
+    member.up = true;
+    member.slowMs = 0;
+    member.core.join(seedName);
+    this.drain(member);
+  }
+
   reachable(a: string, b: string): boolean {
     const ma = this.members.get(a);
     const mb = this.members.get(b);

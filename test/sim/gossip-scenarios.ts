@@ -21,6 +21,7 @@ export function fastConfig(name: string): SwimConfig {
     gossipIntervalMs: 40,
     gossipToTheDeadMs: 6_000,
     pushPullIntervalMs: 6_000,
+    reconnectIntervalMs: 6_000,
   };
 }
 
@@ -104,7 +105,7 @@ export interface SeedResult {
 /**
  * One seeded run: warm up; 10 s of faults (10% loss, a partition for 4 s, two slow members, one
  * member killed); heal and require convergence; then kill another member with the network clean
- * and require detection by all within detectionBoundMs.
+ * and require detection by all within detectionBoundMs; restart the first victim and require convergence again.
  */
 export function runSeed(seed: number, memberCount: number): SeedResult {
   const random = new SeededRandom(seed ^ 0x5eed);
@@ -137,6 +138,9 @@ export function runSeed(seed: number, memberCount: number): SeedResult {
   const detectionMs = measureDetection(cluster, victim, bound);
   if (detectionMs === undefined) result.failures.push(`${victim} not marked failed by all within ${bound} ms`);
   else result.detectionMs = detectionMs;
+  // A killed member comes back as a new process: it must refute its death and be seen alive by all.
+  for (const name of killed) cluster.restart(name, live.find((n) => n !== victim) as string);
+  if (runUntilConverged(cluster, 30_000) === undefined) result.failures.push(`no convergence within 30 s of a restart: ${divergence(cluster) ?? ''}`);
   return result;
 }
 
