@@ -12,8 +12,8 @@
 /** Minimum suspicion timeout: suspicionMult × max(1, log10(n)) × probe interval (memberlist's suspicionTimeout). */
 export function suspicionMinTimeoutMs(suspicionMult: number, memberCount: number, probeIntervalMs: number): number {
   const nodeScale = Math.max(1, Math.log10(Math.max(1, memberCount)));
-  // Whole milliseconds, as memberlist rounds to them.
-  return Math.floor(suspicionMult * nodeScale * probeIntervalMs);
+  // memberlist truncates the scale to thousandths first; we do the same so the tables agree.
+  return Math.floor((suspicionMult * Math.floor(nodeScale * 1000) * probeIntervalMs) / 1000);
 }
 
 /** Independent confirmations that bring the timeout to its minimum: suspicionMult − 2, fewer in tiny clusters. */
