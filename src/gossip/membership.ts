@@ -65,7 +65,10 @@ export function suspectNode(state: SwimState, message: SuspectMessage): void {
   const running = state.suspicions.get(member.name);
   if (running !== undefined) {
     // Lifeguard: an independent suspicion shortens the timeout; re-gossip only new confirmations.
-    if (confirmSuspicion(running, message.from)) broadcast(state, member.name, message);
+    if (confirmSuspicion(running, message.from)) {
+      state.suspicionsEarliestDeadlineMs = Math.min(state.suspicionsEarliestDeadlineMs, running.deadlineMs);
+      broadcast(state, member.name, message);
+    }
     return;
   }
   if (member.state !== 'alive') return;
@@ -79,7 +82,9 @@ export function suspectNode(state: SwimState, message: SuspectMessage): void {
   const n = state.members.size;
   const minMs = suspicionMinTimeoutMs(state.config.suspicionMult, n, state.config.probeIntervalMs);
   const maxMs = minMs * state.config.suspicionMaxTimeoutMult;
-  state.suspicions.set(member.name, startSuspicion(message.from, state.nowMs, minMs, maxMs, expectedConfirmations(state.config.suspicionMult, n)));
+  const suspicion = startSuspicion(message.from, state.nowMs, minMs, maxMs, expectedConfirmations(state.config.suspicionMult, n));
+  state.suspicions.set(member.name, suspicion);
+  state.suspicionsEarliestDeadlineMs = Math.min(state.suspicionsEarliestDeadlineMs, suspicion.deadlineMs);
   broadcast(state, member.name, message);
 }
 
@@ -102,13 +107,19 @@ export function deadNode(state: SwimState, message: DeadMessage): void {
 
 /** Fires suspicions whose deadline passed: the suspect is declared dead by us. */
 export function expireSuspicions(state: SwimState): void {
+  if (state.nowMs < state.suspicionsEarliestDeadlineMs) return;
+  let earliest = Number.POSITIVE_INFINITY;
   for (const [name, suspicion] of state.suspicions) {
-    if (suspicion.deadlineMs > state.nowMs) continue;
+    if (suspicion.deadlineMs > state.nowMs) {
+      earliest = Math.min(earliest, suspicion.deadlineMs);
+      continue;
+    }
     const member = state.members.get(name);
     state.suspicions.delete(name);
     if (member === undefined || member.state !== 'suspect') continue;
     deadNode(state, { type: 'dead', incarnation: member.incarnation, node: name, from: state.self.name });
   }
+  state.suspicionsEarliestDeadlineMs = earliest;
 }
 
 export function refute(state: SwimState, accusedIncarnation: number): void {

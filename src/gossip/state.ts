@@ -32,6 +32,11 @@ export interface SwimState {
   readonly members: Map<string, Member>;
   /** Running suspicions, by suspect name; present iff the member's state is suspect. */
   readonly suspicions: Map<string, Suspicion>;
+  /**
+   * No suspicion expires before this (it may be earlier than the true minimum after a suspicion
+   * ends, which only costs one scan). Saves scanning every suspicion on every tick and packet.
+   */
+  suspicionsEarliestDeadlineMs: number;
   readonly broadcasts: BroadcastQueue;
   /** Members that failed (not left), with the address to retry, kept past reaping (reconnect.ts). */
   readonly failed: Map<string, { address: Address; sinceMs: number }>;

@@ -42,6 +42,7 @@ export class SwimCore {
       self,
       members: new Map([[self.name, self]]),
       suspicions: new Map(),
+      suspicionsEarliestDeadlineMs: Number.POSITIVE_INFINITY,
       failed: new Map(),
       broadcasts: new BroadcastQueue(limits.gossipBroadcastQueueMax),
       awarenessScore: 0,
@@ -84,7 +85,7 @@ export class SwimCore {
     let next = Math.min(this.prober.nextDeadlineMs(), this.nextGossipMs);
     if (this.state.config.pushPullIntervalMs > 0) next = Math.min(next, this.nextPushPullMs);
     if (this.state.config.reconnectIntervalMs > 0) next = Math.min(next, this.nextReconnectMs);
-    for (const suspicion of this.state.suspicions.values()) next = Math.min(next, suspicion.deadlineMs);
+    next = Math.min(next, this.state.suspicionsEarliestDeadlineMs);
     return next;
   }
 
