@@ -57,6 +57,12 @@ export class Prober {
     if (at < this.index) this.index += 1;
   }
 
+  /** Many members at once (a snapshot): append and reshuffle, instead of n random inserts. */
+  addMembers(names: readonly string[]): void {
+    this.order.push(...names);
+    this.shuffle();
+  }
+
   nextDeadlineMs(): number {
     let next = this.nextProbeMs;
     if (this.probe !== undefined) next = Math.min(next, this.probe.phase === 'direct' ? this.probe.directDeadlineMs : this.probe.endMs);
@@ -155,13 +161,18 @@ export class Prober {
   private resetOrder(): void {
     reapGone(this.state);
     const live = this.order.filter((name) => this.state.members.has(name));
-    for (let i = live.length - 1; i > 0; i--) {
-      const j = this.state.random.int(i + 1);
-      const swap = live[i] as string;
-      live[i] = live[j] as string;
-      live[j] = swap;
-    }
     this.order.splice(0, this.order.length, ...live);
+    this.shuffle();
+  }
+
+  private shuffle(): void {
+    const order = this.order;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.state.random.int(i + 1);
+      const swap = order[i] as string;
+      order[i] = order[j] as string;
+      order[j] = swap;
+    }
     this.index = 0;
   }
 

@@ -172,11 +172,13 @@ export class SwimCore {
    * them: everybody restoring the same snapshot already knows. Known members are left as they are.
    */
   seed(members: readonly RemoteMember[]): void {
+    const added: string[] = [];
     for (const m of members) {
       if (this.state.members.has(m.name)) continue;
       this.state.members.set(m.name, { name: m.name, address: m.address, meta: m.meta, incarnation: m.incarnation, state: 'alive', stateChangeMs: this.state.nowMs });
-      this.prober.addMember(m.name);
+      added.push(m.name);
     }
+    this.prober.addMembers(added);
   }
 
   fireUserEvent(name: string, payload: Uint8Array): UserEventResult {
