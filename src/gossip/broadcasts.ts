@@ -7,7 +7,13 @@
 //   - an entry is sent at most `retransmitLimit` times, then dropped; the limit is
 //     retransmitMult × ceil(log10(n + 1)), enough for epidemic spread to reach all n with high probability;
 //   - the queue holds at most `maxEntries`; past it the most-sent (then oldest) entries are dropped;
-//   - fewest-sent first, newest first among equals, so fresh news leaves before old news.
+//   - fewest-sent first, newest first among equals (newest = most recently queued or moved to its
+//     send count), so fresh news leaves before old news.
+//
+// Shape: one array per send count, appended to on arrival, so take() walks the fewest-sent arrays
+// from their newest end and stops once a packet is full — O(packet), not O(queue), which matters
+// when a partition fills every member's queue. Entries leave arrays lazily (a `live` flag and
+// `transmits` that no longer match); an array is compacted when mostly stale.
 
 import { assert } from '../lib/assert.js';
 import { framedBytes } from './codec.js';
@@ -17,8 +23,9 @@ export interface QueuedBroadcast {
   key: string | undefined;
   bytes: Uint8Array;
   transmits: number;
-  /** Insertion order: larger is newer. */
-  id: number;
+  /** Arrival in its current send-count array: larger is newer. */
+  order: number;
+  live: boolean;
 }
 
 /** memberlist's retransmitLimit: retransmitMult × ceil(log10(n + 1)). */
@@ -27,32 +34,39 @@ export function retransmitLimit(retransmitMult: number, memberCount: number): nu
 }
 
 function sendOrder(a: QueuedBroadcast, b: QueuedBroadcast): number {
-  return a.transmits - b.transmits || b.id - a.id;
+  return a.transmits - b.transmits || b.order - a.order;
 }
 
+/** Entries that did not fit a packet examined before take() gives up on filling it further. */
+const unfitScanMax = 64;
+
 export class BroadcastQueue {
-  private readonly entries = new Map<number, QueuedBroadcast>();
-  private readonly idByKey = new Map<string, number>();
-  private nextId = 1;
+  /** byCount[t]: entries sent t times, oldest arrival first; may hold stale entries. */
+  private readonly byCount: QueuedBroadcast[][] = [];
+  private readonly liveByCount: number[] = [];
+  private readonly byKey = new Map<string, QueuedBroadcast>();
+  private liveCount = 0;
+  private nextOrder = 1;
 
   constructor(private readonly maxEntries: number) {
     assert(maxEntries > 0, 'broadcast queue needs room');
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.liveCount;
   }
 
   /** Queues encoded news; replaces any queued news with the same key. */
   queue(key: string | undefined, bytes: Uint8Array): void {
     if (key !== undefined) {
-      const previous = this.idByKey.get(key);
-      if (previous !== undefined) this.entries.delete(previous);
+      const previous = this.byKey.get(key);
+      if (previous !== undefined) this.remove(previous);
     }
-    const id = this.nextId++;
-    this.entries.set(id, { key, bytes, transmits: 0, id });
-    if (key !== undefined) this.idByKey.set(key, id);
-    if (this.entries.size > this.maxEntries) this.prune();
+    const entry: QueuedBroadcast = { key, bytes, transmits: 0, order: 0, live: true };
+    this.place(entry);
+    this.liveCount += 1;
+    if (key !== undefined) this.byKey.set(key, entry);
+    while (this.liveCount > this.maxEntries) this.dropMostSent();
   }
 
   /**
@@ -61,35 +75,80 @@ export class BroadcastQueue {
    */
   take(budgetBytes: number, limit: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    if (this.entries.size === 0) return out;
+    const moved: QueuedBroadcast[] = [];
     let remaining = budgetBytes;
-    for (const entry of [...this.entries.values()].sort(sendOrder)) {
-      const cost = framedBytes(entry.bytes);
-      if (cost > remaining) continue;
-      remaining -= cost;
-      out.push(entry.bytes);
+    let unfit = 0;
+    for (let count = 0; count < this.byCount.length && unfit < unfitScanMax; count++) {
+      const list = this.byCount[count] ?? [];
+      for (let i = list.length - 1; i >= 0 && unfit < unfitScanMax; i--) {
+        const entry = list[i];
+        if (entry === undefined || !entry.live || entry.transmits !== count) continue;
+        const cost = framedBytes(entry.bytes);
+        if (cost > remaining) {
+          unfit += 1;
+          continue;
+        }
+        remaining -= cost;
+        out.push(entry.bytes);
+        moved.push(entry);
+      }
+    }
+    // Moves happen after the walk so that no entry is taken twice for one packet.
+    for (const entry of moved) {
+      this.unlist(entry);
       entry.transmits += 1;
-      if (entry.transmits >= limit) this.remove(entry);
-      if (remaining <= 0) break;
+      if (entry.transmits >= limit) this.forget(entry);
+      else this.place(entry);
     }
     return out;
   }
 
-  /** Snapshot for tests and metrics: entries in send order. */
+  /** Snapshot for tests and metrics: live entries in send order. */
   pending(): readonly Readonly<QueuedBroadcast>[] {
-    return [...this.entries.values()].sort(sendOrder);
+    return this.byCount.flat().filter((e, i, all) => e.live && all.indexOf(e) === i).sort(sendOrder);
+  }
+
+  private place(entry: QueuedBroadcast): void {
+    entry.order = this.nextOrder++;
+    while (this.byCount.length <= entry.transmits) {
+      this.byCount.push([]);
+      this.liveByCount.push(0);
+    }
+    (this.byCount[entry.transmits] as QueuedBroadcast[]).push(entry);
+    this.liveByCount[entry.transmits] = (this.liveByCount[entry.transmits] ?? 0) + 1;
+  }
+
+  /** Leaves its current array (lazily: the array entry turns stale), and compacts a mostly-stale array. */
+  private unlist(entry: QueuedBroadcast): void {
+    const count = entry.transmits;
+    const live = (this.liveByCount[count] ?? 1) - 1;
+    this.liveByCount[count] = live;
+    const list = this.byCount[count];
+    if (list !== undefined && list.length > 2 * live + 16) {
+      this.byCount[count] = list.filter((e) => e !== entry && e.live && e.transmits === count);
+    }
+  }
+
+  private forget(entry: QueuedBroadcast): void {
+    entry.live = false;
+    this.liveCount -= 1;
+    if (entry.key !== undefined && this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
   }
 
   private remove(entry: QueuedBroadcast): void {
-    this.entries.delete(entry.id);
-    if (entry.key !== undefined && this.idByKey.get(entry.key) === entry.id) this.idByKey.delete(entry.key);
+    this.unlist(entry);
+    this.forget(entry);
   }
 
-  private prune(): void {
-    const byAge = [...this.entries.values()].sort(sendOrder);
-    for (let i = this.maxEntries; i < byAge.length; i++) {
-      const entry = byAge[i];
-      if (entry !== undefined) this.remove(entry);
+  /** Over capacity: the most-sent, then oldest, entry goes. */
+  private dropMostSent(): void {
+    for (let count = this.byCount.length - 1; count >= 0; count--) {
+      if ((this.liveByCount[count] ?? 0) === 0) continue;
+      const victim = (this.byCount[count] ?? []).find((e) => e.live && e.transmits === count);
+      if (victim !== undefined) {
+        this.remove(victim);
+        return;
+      }
     }
   }
 }
