@@ -9,7 +9,7 @@ import { decodePacket } from './codec.js';
 import { validateSwimConfig, type SwimConfig } from './config.js';
 import type { MemberView, SwimReady } from './effects.js';
 import { aliveNode, deadNode, expireSuspicions, mergeRemoteMembers, suspectNode } from './membership.js';
-import type { Address, GossipMessage, MemberMeta, RemoteMember, RemoteState } from './messages.js';
+import type { Address, GossipMessage, MemberMeta, MemberState, RemoteMember, RemoteState } from './messages.js';
 import { Prober } from './probe.js';
 import { reconnect } from './reconnect.js';
 import { broadcast, emptyReady, randomMembers, sendBroadcastsOnly, viewOf, type Member, type SwimState } from './state.js';
@@ -216,6 +216,11 @@ export class SwimCore {
   member(name: string): MemberView | undefined {
     const m = this.state.members.get(name);
     return m === undefined ? undefined : viewOf(m);
+  }
+
+  /** Just the state of one member (cheap: no copy), for health checks and convergence checks. */
+  memberState(name: string): MemberState | undefined {
+    return this.state.members.get(name)?.state;
   }
 
   members(): MemberView[] {

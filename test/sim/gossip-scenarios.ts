@@ -44,11 +44,11 @@ export function divergence(cluster: GossipCluster): string | undefined {
   const all = [...cluster.members.values()];
   for (const observer of cluster.upMembers()) {
     for (const subject of all) {
-      const view = observer.core.member(subject.name);
+      const state = observer.core.memberState(subject.name);
       if (subject.up) {
-        if (view?.state !== 'alive') return `${observer.name} sees live ${subject.name} as ${view?.state ?? 'unknown'}`;
-      } else if (view !== undefined && view.state !== 'dead' && view.state !== 'left') {
-        return `${observer.name} sees killed ${subject.name} as ${view.state}`;
+        if (state !== 'alive') return `${observer.name} sees live ${subject.name} as ${state ?? 'unknown'}`;
+      } else if (state !== undefined && state !== 'dead' && state !== 'left') {
+        return `${observer.name} sees killed ${subject.name} as ${state}`;
       }
     }
   }
