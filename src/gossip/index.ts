@@ -23,6 +23,15 @@
 //     4. deliver  ready.memberEvents, ready.userEvents
 //     then tick() again at nextDeadlineMs()
 //
+// SwimCore's surface (swim.ts):
+//   new SwimCore(config: SwimConfig, random: Random, nowMs)   validated; throws SwimConfigError
+//   tick(nowMs)  step(fromAddress, bytes, nowMs)  nextDeadlineMs()
+//   hasReady()  ready() → SwimReady {packets, tcpProbes, pushPulls, memberEvents, userEvents}
+//   join(seedAddress)  leave()  setMeta(meta)  fireUserEvent(name, payload) → UserEventResult
+//   tcpProbeResult(seq, ok)  localState() → RemoteState  mergeRemoteState(state, {join})
+//   seed(members)  (a restored snapshot: known members without broadcasting them)
+//   member(name)  memberState(name)  members()  broadcastsPending()  stats()       read-only
+//
 // Numbered flow of one failure: (1) a prober's ping gets no ack within probeTimeoutMs; (2) it
 // asks indirectChecks peers and the driver (TCP); (3) nobody answers by the end of the period: it
 // broadcasts suspect; (4) others' own failed probes confirm, shrinking the timeout; (5) the timer
