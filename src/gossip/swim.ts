@@ -5,8 +5,8 @@ import { assert, unreachable } from '../lib/assert.js';
 import { limits } from '../lib/limits.js';
 import type { Random } from '../lib/random.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { decodePacket } from './codec.js';
-import { validateSwimConfig, type SwimConfig } from './config.js';
+import { decodePacket, encodeMessage } from './codec.js';
+import { SwimConfigError, validateSwimConfig, type SwimConfig } from './config.js';
 import type { MemberView, SwimReady } from './effects.js';
 import { aliveNode, deadNode, expireSuspicions, mergeRemoteMembers, suspectNode } from './membership.js';
 import type { Address, GossipMessage, MemberMeta, MemberState, RemoteMember, RemoteState } from './messages.js';
@@ -23,6 +23,13 @@ export function pushPullIntervalMs(intervalMs: number, memberCount: number): num
   return intervalMs * (Math.ceil(Math.log2(memberCount) - Math.log2(32)) + 1);
 }
 
+/** Tags whose encoding exceeds limits.gossipMetaBytesMax could never be gossiped: refuse them. */
+function checkMetaSize(meta: MemberMeta): void {
+  const bytes = encodeMessage({ type: 'userEvent', lamportTime: 0, name: 'm', payload: new Uint8Array() }).length;
+  const withMeta = encodeMessage({ type: 'alive', incarnation: 0, node: 'm', address: 'm', meta }).length;
+  if (withMeta - bytes > limits.gossipMetaBytesMax) throw new SwimConfigError(`meta encodes to more than ${limits.gossipMetaBytesMax} bytes`);
+}
+
 export class SwimCore {
   private readonly state: SwimState;
   private readonly prober: Prober;
@@ -34,6 +41,7 @@ export class SwimCore {
   /** Validates `config` (throws SwimConfigError) and starts as the only member, alive at incarnation 1. */
   constructor(config: SwimConfig, random: Random, nowMs: number) {
     validateSwimConfig(config);
+    checkMetaSize(config.meta);
     const self: Member = { name: config.name, address: config.address, meta: config.meta, incarnation: 1, state: 'alive', stateChangeMs: nowMs };
     this.state = {
       config,
@@ -143,6 +151,7 @@ export class SwimCore {
 
   /** New tags for this member: a new incarnation carries them (Serf's SetTags). */
   setMeta(meta: MemberMeta): void {
+    checkMetaSize(meta);
     const self = this.state.self;
     self.meta = meta;
     self.incarnation += 1;

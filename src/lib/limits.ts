@@ -256,6 +256,11 @@ export const limits = {
    * IP/UDP headers, so packets are never fragmented (a lost fragment loses the whole packet).
    */
   gossipPacketBytesMax: 1400,
+  /**
+   * Encoded tags of one member (memberlist's MetaMaxSize): its alive message must ride in a packet
+   * beside a probe, or it would never be sent.
+   */
+  gossipMetaBytesMax: 512,
   /** Node names and addresses on the wire; Consul node names are DNS labels, far shorter. */
   gossipNameBytesMax: 256,
   /**
@@ -286,6 +291,7 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
   assert(limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an indirect ping must fit one gossip packet');
+  assert(limits.gossipMetaBytesMax + limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an alive message with maximal tags must fit beside a probe');
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }

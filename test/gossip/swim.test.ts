@@ -252,3 +252,12 @@ test('packets never exceed the max packet size, however much is queued', (t) => 
   t.is(union.size, 50, 'every event left a, a few per packet');
   t.true(net.lastEffects('c').flatMap((r) => r.userEvents).length >= 45);
 });
+
+test('tags too large to gossip are refused at start and on change', (t) => {
+  const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`key${i}`, 'v'.repeat(40)]));
+  t.throws(() => new TestNet(['a'], { meta: big }), { name: 'SwimConfigError' });
+  const net = new TestNet(['a']);
+  t.throws(() => net.core('a').setMeta(big), { name: 'SwimConfigError' });
+  net.core('a').setMeta({ role: 'server' });
+  t.is(net.core('a').stats().incarnation, 2, 'a tag change is a new incarnation');
+});
