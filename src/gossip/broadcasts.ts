@@ -37,6 +37,10 @@ function sendOrder(a: QueuedBroadcast, b: QueuedBroadcast): number {
   return a.transmits - b.transmits || b.order - a.order;
 }
 
+function isCurrent(entry: QueuedBroadcast | undefined, count: number): boolean {
+  return entry !== undefined && entry.live && entry.transmits === count;
+}
+
 /** Entries that did not fit a packet examined before take() gives up on filling it further. */
 const unfitScanMax = 64;
 
@@ -44,6 +48,8 @@ export class BroadcastQueue {
   /** byCount[t]: entries sent t times, oldest arrival first; may hold stale entries. */
   private readonly byCount: QueuedBroadcast[][] = [];
   private readonly liveByCount: number[] = [];
+  /** byCount[t][i] is stale for every i < oldestByCount[t]: where dropMostSent resumes its search. */
+  private readonly oldestByCount: number[] = [];
   private readonly byKey = new Map<string, QueuedBroadcast>();
   private liveCount = 0;
   private nextOrder = 1;
@@ -82,7 +88,7 @@ export class BroadcastQueue {
       const list = this.byCount[count] ?? [];
       for (let i = list.length - 1; i >= 0 && unfit < unfitScanMax; i--) {
         const entry = list[i];
-        if (entry === undefined || !entry.live || entry.transmits !== count) continue;
+        if (entry === undefined || !isCurrent(entry, count)) continue;
         const cost = framedBytes(entry.bytes);
         if (cost > remaining) {
           unfit += 1;
@@ -100,6 +106,12 @@ export class BroadcastQueue {
       if (entry.transmits >= limit) this.forget(entry);
       else this.place(entry);
     }
+    // take() consumes arrays from their newest end: pop what it left stale there, so the next
+    // walk does not step over it again.
+    this.byCount.forEach((list, count) => {
+      while (list.length > 0 && !isCurrent(list[list.length - 1], count)) list.pop();
+      this.oldestByCount[count] = Math.min(this.oldestByCount[count] ?? 0, list.length);
+    });
     return out;
   }
 
@@ -113,6 +125,7 @@ export class BroadcastQueue {
     while (this.byCount.length <= entry.transmits) {
       this.byCount.push([]);
       this.liveByCount.push(0);
+      this.oldestByCount.push(0);
     }
     (this.byCount[entry.transmits] as QueuedBroadcast[]).push(entry);
     this.liveByCount[entry.transmits] = (this.liveByCount[entry.transmits] ?? 0) + 1;
@@ -126,6 +139,7 @@ export class BroadcastQueue {
     const list = this.byCount[count];
     if (list !== undefined && list.length > 2 * live + 16) {
       this.byCount[count] = list.filter((e) => e !== entry && e.live && e.transmits === count);
+      this.oldestByCount[count] = 0;
     }
   }
 
@@ -144,7 +158,11 @@ export class BroadcastQueue {
   private dropMostSent(): void {
     for (let count = this.byCount.length - 1; count >= 0; count--) {
       if ((this.liveByCount[count] ?? 0) === 0) continue;
-      const victim = (this.byCount[count] ?? []).find((e) => e.live && e.transmits === count);
+      const list = this.byCount[count] ?? [];
+      let i = this.oldestByCount[count] ?? 0;
+      while (i < list.length && !isCurrent(list[i], count)) i++;
+      this.oldestByCount[count] = i;
+      const victim = list[i];
       if (victim !== undefined) {
         this.remove(victim);
         return;
