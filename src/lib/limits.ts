@@ -261,8 +261,11 @@ export const limits = {
    * beside a probe, or it would never be sent.
    */
   gossipMetaBytesMax: 512,
-  /** Node names and addresses on the wire; Consul node names are DNS labels, far shorter. */
-  gossipNameBytesMax: 256,
+  /**
+   * Node names and addresses on the wire. Consul node names are DNS labels (≤ 63 bytes) and an
+   * "ip:port" address ≤ 47; 128 leaves room while a probe plus a maximal alive still fit a packet.
+   */
+  gossipNameBytesMax: 128,
   /**
    * Broadcasts queued for retransmission. Each member has at most one live entry (newer news
    * replaces older), so this bounds memory under an event storm; the oldest, most-sent entries go first.
@@ -291,7 +294,7 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
   assert(limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an indirect ping must fit one gossip packet');
-  assert(limits.gossipMetaBytesMax + limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an alive message with maximal tags must fit beside a probe');
+  assert(limits.gossipMetaBytesMax + limits.gossipNameBytesMax * 5 + 64 < limits.gossipPacketBytesMax, 'an alive message with maximal tags must fit beside a probe');
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }
