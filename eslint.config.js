@@ -7,6 +7,7 @@ import tseslint from 'typescript-eslint';
  *  src/raft/*.ts is the consensus core; its I/O (src/raft/wal/, drivers) lives in subfolders. */
 const pureCores = [
   'src/raft/*.ts',
+  'src/gossip/*.ts',
   'src/catalog/**/*.ts',
   'src/filter/**/*.ts',
   'src/structs/**/*.ts',

@@ -291,6 +291,38 @@ export const limits = {
   raftTransportBackoffMsMax: 1_000,
   /** Proposals waiting for their entry to apply, per node; more are refused at once (memory bound). */
   raftPendingProposalsMax: 65_536,
+
+  // ---- Gossip (src/gossip) ----------------------------------------------------------------------
+  /**
+   * Largest gossip UDP packet (memberlist's UDPBufferSize): under a 1500-byte Ethernet MTU minus
+   * IP/UDP headers, so packets are never fragmented (a lost fragment loses the whole packet).
+   */
+  gossipPacketBytesMax: 1400,
+  /**
+   * Encoded tags of one member (memberlist's MetaMaxSize): its alive message must ride in a packet
+   * beside a probe, or it would never be sent.
+   */
+  gossipMetaBytesMax: 512,
+  /**
+   * Node names and addresses on the wire. Consul node names are DNS labels (≤ 63 bytes) and an
+   * "ip:port" address ≤ 47; 128 leaves room while a probe plus a maximal alive still fit a packet.
+   */
+  gossipNameBytesMax: 128,
+  /**
+   * Broadcasts queued for retransmission. Each member has at most one live entry (newer news
+   * replaces older), so this bounds memory under an event storm; the oldest, most-sent entries go first.
+   */
+  gossipBroadcastQueueMax: 4096,
+  /** Members a push-pull state may carry: beyond the largest pool we support, so a forged state cannot exhaust memory. */
+  gossipMembersMax: 50_000,
+  /** Push-pull state bytes: gossipMembersMax members of ~200 bytes each. */
+  gossipPushPullBytesMax: 10 * 1024 * 1024,
+  /** Indirect probes a node relays at once; each waits one probe timeout. A flood past this is dropped. */
+  gossipRelaysMax: 1024,
+  /** User-event dedup window in Lamport times (Serf's EventBuffer default, 512 in Consul). */
+  gossipUserEventBufferSize: 512,
+  /** Events kept per Lamport time in the dedup window; more at one instant are dropped (and logged). */
+  gossipUserEventsPerLamportTimeMax: 64,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -304,5 +336,8 @@ export function checkLimits(): void {
   assert(limits.walEntryBytesMax * 4 <= limits.walSegmentBytesDefault, 'a segment must hold several maximal entries');
   assert(limits.wireReconnectBackoffMsBase <= limits.wireReconnectBackoffMsMax, 'backoff base exceeds its max');
   assert(limits.raftCompactionKeepEntriesDefault < limits.raftSnapshotEveryEntriesDefault, 'compaction must drop something at each snapshot');
+  assert(limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an indirect ping must fit one gossip packet');
+  assert(limits.gossipMetaBytesMax + limits.gossipNameBytesMax * 5 + 64 < limits.gossipPacketBytesMax, 'an alive message with maximal tags must fit beside a probe');
+  assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }
