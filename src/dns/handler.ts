@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { Packet } from 'dns-packet';
 import type { Clock } from '../lib/clock.js';
-import { errorAnswer, type DnsAnswer, type QuestionType } from './answer.js';
+import { errorAnswer, type DnsAnswer } from './answer.js';
 import { lookup, type DnsSettings, type LookupDeps } from './lookup.js';
 import { parseName } from './parse-name.js';
 import { recurse } from './recursor.js';
