@@ -62,10 +62,21 @@ export function headerOnlyReply(request: Buffer, rcode: Rcode): Buffer {
 export function decodeRequest(request: Buffer): Packet | undefined {
   try {
     const packet = decode(request);
-    return packet.questions?.length === 1 ? packet : undefined;
+    const name = packet.questions?.[0]?.name;
+    return packet.questions?.length === 1 && name !== undefined && encodableName(name) ? packet : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * dns-packet decodes label bytes as UTF-8 and splits on dots; a name that would not encode back
+ * to the same wire form (non-ASCII bytes, labels over 63 bytes, over 253 in all) is refused, so
+ * that the echoed question is always valid.
+ */
+function encodableName(name: string): boolean {
+  if (name.length > 253 || !/^[\x20-\x7e]*$/.test(name)) return false;
+  return name === '' || name.split('.').every((label) => label.length > 0 && label.length <= 63);
 }
 
 export function optOf(request: Packet): { udpPayloadSize: number } | undefined {
