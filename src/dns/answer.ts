@@ -187,23 +187,38 @@ function srvTarget(entry: ServiceEntry, context: AnswerContext, ttl: number): { 
 
 /** Identical records (two instances on one address) once only, as Consul does. */
 function dedupe(records: Answer[]): Answer[] {
+  if (records.length < 2) return records;
   const seen = new Set<string>();
   return records.filter((record) => {
-    const key = JSON.stringify(record);
+    const key = `${record.type} ${record.name} ${dataKey(record)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
 
+/** The record data as text, cheaply for the types answers carry. */
+function dataKey(record: Answer): string {
+  if (record.type === 'A' || record.type === 'AAAA' || record.type === 'CNAME' || record.type === 'NS') return record.data;
+  if (record.type === 'SRV') return `${record.data.port} ${record.data.weight ?? 0} ${record.data.target}`;
+  if (record.type === 'TXT' && typeof record.data === 'string') return record.data;
+  return JSON.stringify(record);
+}
+
 export function nodeAnswer(context: AnswerContext, node: Node | null): DnsAnswer {
   if (node === null) return emptyAnswer(context, 'NXDOMAIN');
   const ttl = Math.floor(context.config.nodeTtlMs / 1000);
   const { type } = context;
-  const answers = addressRecords(context.name, node.Address, type, ttl);
-  if (type === 'TXT' || type === 'ANY') answers.push(...metaTxtRecords(context.name, node.Meta, ttl));
+  // Consul answers node names for A, AAAA, TXT and ANY only; meta goes to the answer for TXT and
+  // ANY, else to the additional section when enable_additional_node_meta_txt is on.
+  if (type !== 'A' && type !== 'AAAA' && type !== 'TXT' && type !== 'ANY') return emptyAnswer(context, 'NOERROR');
+  const answers = type === 'TXT' ? [] : addressRecords(context.name, node.Address, type, ttl);
+  const meta = metaTxtRecords(context.name, node.Meta, ttl);
+  const metaInAnswer = type === 'TXT' || type === 'ANY';
+  if (metaInAnswer) answers.push(...meta);
   if (answers.length === 0) return emptyAnswer(context, 'NOERROR');
-  return { rcode: 'NOERROR', answers, authorities: [], additionals: [] };
+  const additionals = !metaInAnswer && context.config.enableAdditionalNodeMetaTxt ? meta : [];
+  return { rcode: 'NOERROR', answers, authorities: [], additionals };
 }
 
 export function addrAnswer(context: AnswerContext, address: string): DnsAnswer {

@@ -5,6 +5,7 @@
 import type { DnsConfig } from '../agent/config/runtime-config.js';
 import type { Random } from '../lib/random.js';
 import { unreachable } from '../lib/assert.js';
+import { isTaxiwayError } from '../lib/errors.js';
 import type { QueryOptions, RpcClient, ServiceEntry } from '../rpc/protocol.js';
 import { addrAnswer, apexAnswer, emptyAnswer, nodeAnswer, serviceAnswer, type AnswerContext, type DnsAnswer, type QuestionType } from './answer.js';
 import type { DnsQuery } from './parse-name.js';
@@ -60,6 +61,17 @@ export async function lookup(deps: LookupDeps, settings: DnsSettings, request: L
     nowSeconds: Math.floor(deps.nowMs() / 1000),
     random: deps.random,
   };
+  try {
+    return await lookupIn(deps, settings, context, query);
+  } catch (error) {
+    // A datacenter we have no path to is a name that does not exist (Consul's rCodeFromError).
+    if (isTaxiwayError(error) && error.code === 'no_path_to_datacenter') return emptyAnswer(context, 'NXDOMAIN');
+    throw error;
+  }
+}
+
+async function lookupIn(deps: LookupDeps, settings: DnsSettings, context: AnswerContext, query: DnsQuery): Promise<DnsAnswer> {
+  const { datacenter } = context;
   const options = queryOptions(settings, datacenter);
   switch (query.kind) {
     case 'service': {
