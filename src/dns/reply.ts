@@ -113,8 +113,14 @@ export function encodeReply(request: Packet, answer: DnsAnswer, options: ReplyOp
   };
   const maxBytes = options.transport === 'tcp' ? limits.dnsTcpAnswerBytesMax : udpMaxBytes(opt);
   const maxAnswers = options.transport === 'udp' && opt === undefined ? Math.min(limits.dnsUdpAnswersMax, Math.max(1, options.udpAnswerLimit)) : Infinity;
+  const optRecord = opt === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: udpMaxBytes(opt), flags: 0 } as Answer];
+  // The common case (a few records) fits at once: one encode, no measuring.
+  if ((packet.answers?.length ?? 0) <= maxAnswers) {
+    const whole = encode({ ...packet, additionals: [...additionals, ...optRecord] });
+    if (whole.length <= maxBytes) return whole;
+  }
   const fitted = fit(packet, maxBytes, maxAnswers);
-  if (opt !== undefined) fitted.packet.additionals = [...(fitted.packet.additionals ?? []), { type: 'OPT', name: '.', udpPayloadSize: udpMaxBytes(opt), flags: 0 } as Answer];
+  fitted.packet.additionals = [...(fitted.packet.additionals ?? []), ...optRecord];
   if (fitted.trimmed && options.transport === 'udp' && options.enableTruncate) fitted.packet.flags = (fitted.packet.flags ?? 0) | flagTruncated;
   return encode(fitted.packet);
 }
