@@ -95,6 +95,28 @@ export class DnsServer {
       idle?.cancel();
       idle = this.deps.clock.setTimer(limits.dnsTcpIdleMs, () => socket.destroy());
     };
+    const busy = (): boolean => pending >= limits.dnsTcpPipelinedMax || this.inFlight >= limits.dnsInFlightMax;
+    // Takes complete frames off the buffer while there is room; the rest waits, reading paused.
+    const drain = (): void => {
+      while (buffered.length >= 2 && !busy() && !socket.destroyed) {
+        const length = buffered.readUInt16BE(0);
+        if (length > limits.dnsRequestBytesMax) {
+          socket.destroy();
+          return;
+        }
+        if (buffered.length < 2 + length) break;
+        const request = Buffer.from(buffered.subarray(2, 2 + length));
+        buffered = buffered.subarray(2 + length);
+        resetIdle();
+        this.answerOverTcp(socket, request, () => {
+          pending--;
+          drain();
+        });
+        pending++;
+      }
+      if (busy()) socket.pause();
+      else if (socket.isPaused()) socket.resume();
+    };
     resetIdle();
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -103,33 +125,23 @@ export class DnsServer {
     });
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
-        const length = buffered.readUInt16BE(0);
-        if (length > limits.dnsRequestBytesMax) {
-          socket.destroy();
-          return;
-        }
-        if (buffered.length < 2 + length) break;
-        const request = buffered.subarray(2, 2 + length);
-        buffered = buffered.subarray(2 + length);
-        resetIdle();
-        pending++;
-        this.inFlight++;
-        if (pending >= limits.dnsTcpPipelinedMax || this.inFlight >= limits.dnsInFlightMax) socket.pause();
-        void this.answer(Buffer.from(request), 'tcp')
-          .then((reply) => {
-            if (reply === undefined || socket.destroyed) return;
-            const prefix = Buffer.alloc(2);
-            prefix.writeUInt16BE(reply.length);
-            socket.write(Buffer.concat([prefix, reply]));
-          })
-          .finally(() => {
-            pending--;
-            this.inFlight--;
-            if (pending < limits.dnsTcpPipelinedMax && socket.isPaused()) socket.resume();
-          });
-      }
+      drain();
     });
+  }
+
+  private answerOverTcp(socket: Socket, request: Buffer, done: () => void): void {
+    this.inFlight++;
+    void this.answer(request, 'tcp')
+      .then((reply) => {
+        if (reply === undefined || socket.destroyed) return;
+        const prefix = Buffer.alloc(2);
+        prefix.writeUInt16BE(reply.length);
+        socket.write(Buffer.concat([prefix, reply]));
+      })
+      .finally(() => {
+        this.inFlight--;
+        done();
+      });
   }
 
   async close(): Promise<void> {
