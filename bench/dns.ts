@@ -20,6 +20,12 @@ import { percentile, startBenchAgent } from './bench-agent.js';
 const durationSeconds = Number(process.env.DURATION ?? 10);
 const latencyQps = Number(process.env.DNS_LAT_QPS ?? 10_000);
 const anchorScript = fileURLToPath(new URL('../../../shared/anchors/dns-anchor.sh', import.meta.url));
+const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.sh', import.meta.url));
+
+/** Waits (<= 120 s) until the box is >= 90 % idle, as the anchor does before each measurement; the idle % seen. */
+async function quiet(): Promise<number> {
+  return Number(/^\d+/.exec(await run('bash', [waitQuiet]))?.[0] ?? NaN);
+}
 
 interface Throughput {
   readonly qps: number;
@@ -83,7 +89,11 @@ async function measureTaxiway(queries: string): Promise<{ throughput: Throughput
     await register(agent.baseUrl);
     const sample = await run('dig', [`@${agent.host}`, '-p', '8600', '+short', 'svc01.service.consul', 'SRV']);
     console.log(`taxiway sample SRV answer:\n${sample.trim()}`);
-    return { throughput: await throughput(agent.host, 8600, queries), latency: await latency(agent.host, 8600, queries) };
+    const idleBeforeThroughput = await quiet();
+    const measured = await throughput(agent.host, 8600, queries);
+    const idleBeforeLatency = await quiet();
+    console.log(`(idle before: ${idleBeforeThroughput} % and ${idleBeforeLatency} %)`);
+    return { throughput: measured, latency: await latency(agent.host, 8600, queries) };
   } finally {
     agent.cleanup();
   }
