@@ -17,6 +17,10 @@ const pureCores = [
   'src/health/scheduler.ts',
   'src/health/anti-entropy-diff.ts',
   'src/health/runners/grpc-health-codec.ts',
+  'src/dns/parse-name.ts',
+  'src/dns/answer.ts',
+  'src/dns/reply.ts',
+  'src/dns/ip.ts',
 ];
 
 export default tseslint.config(

@@ -4,8 +4,8 @@
 //   start: server role (dev/bootstrap: leader of a one-node log, registers itself)
 //        → health checks (they follow local state from here on) → API registrations persisted in
 //        the data dir → services and checks from config files → first sync of this node into the
-//        catalog → anti-entropy full sync loop → HTTP API listeners
-//   stop:  HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
+//        catalog → anti-entropy full sync loop → HTTP API listeners → DNS listeners (UDP + TCP)
+//   stop:  DNS listeners → HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
 //        processes released) → anti-entropy and sync timers → pending persistence writes
 //
 // A client agent (no -server) has no server to talk to until the cluster issue brings the RPC
@@ -13,6 +13,7 @@
 
 import type { Logger } from 'pino';
 import { aclDisabled } from '../acl/authorizer.js';
+import { DnsServer } from '../dns/server.js';
 import { type HttpApi, startHttpApi } from '../http/server.js';
 import type { Clock } from '../lib/clock.js';
 import { checkLimits, limits } from '../lib/limits.js';
@@ -59,6 +60,7 @@ export class Agent {
   readonly persistence: Persistence | undefined;
   private stopPersisting: (() => void) | undefined;
   private http: HttpApi | undefined;
+  private dns: DnsServer | undefined;
 
   static async create(config: RuntimeConfig, deps: AgentDeps): Promise<Agent> {
     checkLimits();
@@ -148,6 +150,37 @@ export class Agent {
         caps: { perClient: config.limits.httpMaxConnsPerClient, total: limits.httpConnectionsMax },
       });
     }
+    if (config.ports.dns > 0) await this.startDns();
+  }
+
+  private async startDns(): Promise<void> {
+    const { clock, random, logger } = this.deps;
+    this.dns = await DnsServer.start(
+      {
+        rpc: this.rpc,
+        random,
+        clock,
+        logger,
+        nowMs: () => clock.nowMs(),
+        settings: () => {
+          const config = this.currentConfig;
+          return {
+            datacenter: config.datacenter,
+            domain: config.dnsDomain,
+            altDomain: config.dnsAltDomain,
+            recursors: config.dnsRecursors,
+            token: config.acl.tokens.dns,
+            config: config.dnsConfig,
+          };
+        },
+      },
+      { addresses: this.config.listenAddresses.dns, port: this.config.ports.dns },
+    );
+  }
+
+  /** Where DNS listens ("127.0.0.1:8600", UDP and TCP), once started. */
+  get dnsAddresses(): readonly string[] {
+    return this.dns?.addresses ?? [];
   }
 
   /** Where the HTTP API listens ("127.0.0.1:8500"), once started. */
@@ -156,6 +189,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    await this.dns?.close();
     await this.http?.close();
     await this.health.stop();
     this.antiEntropy.stop();

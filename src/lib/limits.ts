@@ -323,6 +323,30 @@ export const limits = {
   gossipUserEventBufferSize: 512,
   /** Events kept per Lamport time in the dedup window; more at one instant are dropped (and logged). */
   gossipUserEventsPerLamportTimeMax: 64,
+  /**
+   * Bytes of one DNS request we decode (UDP datagram or TCP frame). A query is one question and at
+   * most an OPT record: well under 512 bytes; 4 KiB leaves room for EDNS options and cookies and
+   * keeps the decoder's work per packet small. Bigger requests get FORMERR (TCP: the connection is cut).
+   */
+  dnsRequestBytesMax: 4096,
+  /** Largest UDP answer whatever EDNS0 asks for: 4096 is the common EDNS buffer (RFC 6891 §6.2.5). */
+  dnsUdpAnswerBytesMax: 4096,
+  /** UDP answer size without EDNS0 (RFC 1035 §4.2.1). */
+  dnsUdpAnswerBytesDefault: 512,
+  /** A TCP answer must fit its 16-bit length prefix (RFC 1035 §4.2.2). */
+  dnsTcpAnswerBytesMax: 65_535,
+  /** Consul's maxUDPAnswerLimit: at most this many answers in a UDP reply without EDNS0. */
+  dnsUdpAnswersMax: 8,
+  /** Requests being answered at once (UDP + TCP); above it UDP requests are dropped, the client retries. */
+  dnsInFlightMax: 1024,
+  /** Open DNS TCP connections; further connections are closed at once. */
+  dnsTcpConnectionsMax: 512,
+  /** A TCP connection with no complete request for this long is closed (slow or idle clients). */
+  dnsTcpIdleMs: 5_000,
+  /** Requests one TCP connection may have unanswered; it stops being read above this. */
+  dnsTcpPipelinedMax: 16,
+  /** Recursor answer bytes accepted over TCP (its length prefix caps it at 64 KiB anyway). */
+  dnsRecursorAnswerBytesMax: 65_535,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -339,5 +363,6 @@ export function checkLimits(): void {
   assert(limits.gossipNameBytesMax * 4 + 64 < limits.gossipPacketBytesMax, 'an indirect ping must fit one gossip packet');
   assert(limits.gossipMetaBytesMax + limits.gossipNameBytesMax * 5 + 64 < limits.gossipPacketBytesMax, 'an alive message with maximal tags must fit beside a probe');
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
+  assert(limits.dnsUdpAnswerBytesDefault <= limits.dnsUdpAnswerBytesMax && limits.dnsUdpAnswerBytesMax <= limits.dnsTcpAnswerBytesMax, 'DNS answer sizes out of order');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
 }

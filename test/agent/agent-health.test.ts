@@ -16,7 +16,7 @@ import { parseAgentArgs, testHost } from './config/helpers.js';
 import { silentLogger } from './fakes.js';
 
 async function startAgent() {
-  const { config } = await loadRuntimeConfig({ flags: parseAgentArgs(['-dev', '-http-port=-1']), host: testHost });
+  const { config } = await loadRuntimeConfig({ flags: parseAgentArgs(['-dev', '-http-port=-1', '-dns-port=-1']), host: testHost });
   const clock = new ManualClock();
   const agent = await Agent.create(config, { clock, random: new SeededRandom(5), logger: silentLogger, reloadConfig: () => Promise.resolve(config) });
   await agent.start();

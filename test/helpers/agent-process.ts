@@ -62,6 +62,8 @@ export interface DevAgent {
   /** "host:port" of the HTTP API, for -http-addr and CONSUL_HTTP_ADDR. */
   readonly httpAddress: string;
   readonly baseUrl: string;
+  /** The DNS port (UDP and TCP) on `host`: -dns-port when given, else Consul's 8600. */
+  readonly dnsPort: number;
   readonly child: ChildProcess;
   /** The tail of everything the agent printed (stdout and stderr). */
   output(): string;
@@ -97,6 +99,17 @@ export async function startAgent(t: ExecutionContext, args: readonly string[] = 
   return agent;
 }
 
+/** The value of -dns-port in `args` (also "-dns-port=N"), else 8600. */
+function dnsPortOf(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const inline = /^--?dns-port=(-?\d+)$/.exec(arg);
+    if (inline !== null) return Number(inline[1]);
+    if (/^--?dns-port$/.test(arg)) return Number(args[i + 1]);
+  }
+  return 8600;
+}
+
 function startOn(host: string, args: readonly string[], dev: boolean): Promise<DevAgent> {
   const argv = [cliPath, 'agent', ...(dev ? ['-dev'] : []), '-bind', host, '-client', host, ...args];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
@@ -129,7 +142,7 @@ function startOn(host: string, args: readonly string[], dev: boolean): Promise<D
     const deadline = setTimeout(() => settle(new Error(`agent on ${host} did not serve HTTP within ${agentStartDeadlineMs} ms:\n${kept}`)), agentStartDeadlineMs);
     const watchForReady = (): void => {
       const httpAddress = /HTTP API: http:\/\/(\S+)/.exec(kept)?.[1];
-      if (httpAddress !== undefined) settle({ host, httpAddress, baseUrl: `http://${httpAddress}`, child, output: () => kept, stop });
+      if (httpAddress !== undefined) settle({ host, httpAddress, baseUrl: `http://${httpAddress}`, dnsPort: dnsPortOf(args), child, output: () => kept, stop });
     };
     const onEarlyExit = (code: number | null): void => settle(new Error(`agent on ${host} exited (${code}) before listening:\n${kept}`));
     child.stdout?.on('data', watchForReady);
