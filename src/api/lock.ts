@@ -9,12 +9,13 @@
 //   release: ?release=<session>, then destroy the session
 //   destroy: delete the key if nobody holds it (cleanup once the last user is done)
 
-import { sleepUnlessAborted, isRetryableError } from './abortable-sleep.js';
+import { sleepUnlessAborted } from './abortable-sleep.js';
 import { acquireKv, deleteKvCas, getKv, releaseKv, type KvPair } from './kv.js';
 import { causeText, LockError, lockRetryMsDefault, lockSessionTtlDefault, nextWaitMs, type ContenderOptions, type LockDeps } from './lock-options.js';
 import { parseGoDuration } from '../lib/duration.js';
 import { createSession } from './session.js';
 import { startSessionRenewal, type SessionRenewal } from './session-renewal.js';
+import { type HoldRead, monitorHold } from './monitor-hold.js';
 
 /** Consul's api.LockFlagValue, marking a key as a lock (not a semaphore): written as the exact uint64. */
 export const lockFlagValue = 0x2ddccbc058a50c18n;
@@ -33,7 +34,7 @@ export class KvLock {
   private held = false;
   private session = '';
   private renewal: SessionRenewal | undefined;
-  private monitorStop: AbortController | undefined;
+  private monitorStop: (() => void) | undefined;
 
   constructor(
     private readonly deps: LockDeps,
@@ -122,40 +123,21 @@ export class KvLock {
   }
 
   private startMonitor(): AbortSignal {
-    const lost = new AbortController();
-    const stop = new AbortController();
-    this.monitorStop = stop;
-    void this.monitor(stop.signal).finally(() => lost.abort());
-    return lost.signal;
-  }
-
-  /** Returns once the key is no longer held by our session, or reads keep failing, or stop aborts. */
-  private async monitor(stop: AbortSignal): Promise<void> {
-    let index = 0;
-    let retries = this.options.monitorRetries;
-    while (!stop.aborted) {
-      let pair: KvPair | null;
-      try {
-        const result = await getKv(this.deps.client, this.options.key, { consistent: true, index }, stop);
-        pair = result.value;
-        index = result.meta.lastIndex;
-      } catch (error) {
-        if (stop.aborted || retries <= 0 || !isRetryableError(error)) return;
-        retries--;
-        index = 0;
-        if (!(await sleepUnlessAborted(this.deps.clock, this.options.monitorRetryMs, stop))) return;
-        continue;
-      }
-      if (pair?.Session !== this.session) return;
-      retries = this.options.monitorRetries;
-    }
+    const read: HoldRead<KvPair | null> = async (index, stop) => {
+      const result = await getKv(this.deps.client, this.options.key, { consistent: true, index }, stop);
+      return { value: result.value, index: result.meta.lastIndex };
+    };
+    // Held while the key names our session.
+    const monitor = monitorHold(read, (pair) => pair?.Session === this.session, { clock: this.deps.clock, retries: this.options.monitorRetries, retryMs: this.options.monitorRetryMs });
+    this.monitorStop = monitor.stop;
+    return monitor.lost;
   }
 
   /** Releases the lock and destroys the session. */
   async release(): Promise<void> {
     if (!this.held) throw new LockError('not-held', 'Lock not held');
     this.held = false;
-    this.monitorStop?.abort();
+    this.monitorStop?.();
     try {
       await releaseKv(this.deps.client, this.options.key, this.session, this.lockInput());
     } catch (error) {

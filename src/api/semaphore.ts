@@ -11,12 +11,12 @@
 //   release: CAS ourselves out of Holders, delete the contender entry, destroy the session
 
 import { posix } from 'node:path';
-import { sleepUnlessAborted, isRetryableError } from './abortable-sleep.js';
 import { acquireKv, casKv, deleteKv, deleteKvCas, getKv, kvValueBytes, listKv, type KvPair } from './kv.js';
 import { causeText, LockError, lockSessionTtlDefault, nextWaitMs, type ContenderOptions, type LockDeps } from './lock-options.js';
 import { parseGoDuration } from '../lib/duration.js';
 import { createSession } from './session.js';
 import { startSessionRenewal, type SessionRenewal } from './session-renewal.js';
+import { type HoldRead, monitorHold } from './monitor-hold.js';
 
 /** Consul's api.DefaultSemaphoreKey: the coordination key inside the prefix (also the lock key). */
 export const semaphoreKeyName = '.lock';
@@ -46,7 +46,7 @@ export class KvSemaphore {
   private held = false;
   private session = '';
   private renewal: SessionRenewal | undefined;
-  private monitorStop: AbortController | undefined;
+  private monitorStop: (() => void) | undefined;
   private readonly lockKey: string;
 
   constructor(
@@ -161,46 +161,31 @@ export class KvSemaphore {
   }
 
   private startMonitor(): AbortSignal {
-    const lost = new AbortController();
-    const stop = new AbortController();
-    this.monitorStop = stop;
-    void this.monitor(stop.signal).finally(() => lost.abort());
-    return lost.signal;
+    const read: HoldRead<KvPair[]> = async (index, stop) => {
+      const result = await listKv(this.deps.client, this.options.prefix, { consistent: true, index }, stop);
+      return { value: result.value ?? [], index: result.meta.lastIndex };
+    };
+    const monitor = monitorHold(read, (pairs) => this.isLiveHolder(pairs), { clock: this.deps.clock, retries: this.options.monitorRetries, retryMs: this.options.monitorRetryMs });
+    this.monitorStop = monitor.stop;
+    return monitor.lost;
   }
 
-  /** Returns once we are no longer a live holder, reads keep failing, or stop aborts. */
-  private async monitor(stop: AbortSignal): Promise<void> {
-    let index = 0;
-    let retries = this.options.monitorRetries;
-    while (!stop.aborted) {
-      let pairs: KvPair[];
-      try {
-        const result = await listKv(this.deps.client, this.options.prefix, { consistent: true, index }, stop);
-        pairs = result.value ?? [];
-        index = result.meta.lastIndex;
-      } catch (error) {
-        if (stop.aborted || retries <= 0 || !isRetryableError(error)) return;
-        retries--;
-        index = 0;
-        if (!(await sleepUnlessAborted(this.deps.clock, this.options.monitorRetryMs, stop))) return;
-        continue;
-      }
-      let lock: SemaphoreLock;
-      try {
-        lock = this.decodeLock(this.findLock(pairs));
-      } catch {
-        return;
-      }
-      if (liveHolders(lock, pairs)[this.session] !== true) return;
-      retries = this.options.monitorRetries;
+  /** Held while the .lock record lists our session and our contender entry still holds its session. */
+  private isLiveHolder(pairs: KvPair[]): boolean {
+    let lock: SemaphoreLock;
+    try {
+      lock = this.decodeLock(this.findLock(pairs));
+    } catch {
+      return false;
     }
+    return liveHolders(lock, pairs)[this.session] === true;
   }
 
   /** Gives up the slot: out of Holders, contender entry deleted, session destroyed. */
   async release(): Promise<void> {
     if (!this.held) throw new LockError('not-held', 'Semaphore not held');
     this.held = false;
-    this.monitorStop?.abort();
+    this.monitorStop?.();
     try {
       await this.leaveHolders();
       await deleteKv(this.deps.client, this.contenderKey());
