@@ -80,6 +80,7 @@ function printBanner(agent: Agent): void {
     '',
     '==> taxiway agent running!',
     ...agent.httpAddresses.map((address) => `    HTTP API: http://${address}`),
+    ...agent.dnsAddresses.map((address) => `    DNS: ${address} (UDP and TCP)`),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
