@@ -4,22 +4,15 @@
 // changes, until SIGINT/SIGTERM or until the handler fails (exit status 1).
 
 import type { Command } from 'commander';
-import { getAgentNodeName, goJsonIndent, goJsonLine, parseWatchParams, runWatch, type ApiClient, type ClientFlags, type WatchParams } from '../../src/api/index.js';
+import { getAgentNodeName, goJsonIndent, goJsonLine, parseWatchParams, runWatch, type ApiClient, type ClientFlags, type WatchInput, type WatchParams } from '../../src/api/index.js';
 import { SystemClock } from '../../src/lib/clock.js';
 import { formatGoDuration } from '../../src/lib/duration.js';
 import { parseGoBool } from '../../src/lib/go-bool.js';
 import { addConnectionFlags, fail, messageOf, withApiClient } from './client-options.js';
 import { argumentsAsTyped, onShutdownSignals, signalChild, startChild, type RunningChild } from './child-process.js';
 
-interface WatchFlags extends ClientFlags {
-  readonly type?: string;
-  readonly key?: string;
-  readonly prefix?: string;
-  readonly service?: string;
-  readonly tag?: string;
-  readonly passingonly?: string;
-  readonly state?: string;
-  readonly name?: string;
+/** The watch parameters as flags (WatchInput's fields, all optional), plus -shell. */
+interface WatchFlags extends ClientFlags, Partial<Omit<WatchInput, 'stale'>> {
   readonly shell?: string | boolean;
 }
 
