@@ -8,10 +8,11 @@
 //     dnsTcpIdleMs is closed, which is how slow clients are timed out; at most dnsTcpPipelinedMax
 //     unanswered requests per connection.
 
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, isIPv6, type Server as TcpServer, type Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { isIPv6, type Server as TcpServer, type Socket } from 'node:net';
 import type { Timer } from '../lib/clock.js';
 import { limits } from '../lib/limits.js';
+import { bindUdpTcpPair } from '../lib/udp-tcp-pair.js';
 import { handleRequest, type HandlerDeps } from './handler.js';
 
 export interface DnsServerOptions {
@@ -41,28 +42,12 @@ export class DnsServer {
   }
 
   private async listen(host: string, port: number): Promise<void> {
-    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const { udp, tcp, port: boundPort } = await bindUdpTcpPair(host, port, (socket) => this.onConnection(socket));
     this.udpSockets.push(udp);
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(port, host, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
+    this.tcpServers.push(tcp);
     udp.on('error', (error) => this.deps.logger.warn({ err: error }, 'dns: udp socket error'));
     udp.on('message', (message, remote) => this.onDatagram(udp, message, remote.address, remote.port));
-    const boundPort = udp.address().port;
-    const tcp = createServer((socket) => this.onConnection(socket));
     tcp.maxConnections = limits.dnsTcpConnectionsMax;
-    this.tcpServers.push(tcp);
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(boundPort, host, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
     this.addresses.push(isIPv6(host) ? `[${host}]:${boundPort}` : `${host}:${boundPort}`);
   }
 

@@ -5,6 +5,10 @@
 import { assert } from './assert.js';
 
 export const limits = {
+  // ---- sockets --------------------------------------------------------------------------------
+  /** Fresh ephemeral ports tried when the UDP side's port is taken on the TCP side (udp-tcp-pair). */
+  ephemeralPairBindAttemptsMax: 16,
+
   // ---- HTTP API -------------------------------------------------------------------------------
   /**
    * Largest request body on the JSON endpoints. Every write becomes one replicated log entry and

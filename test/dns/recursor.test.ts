@@ -4,11 +4,10 @@
 // real SystemClock with a short timeout.
 
 import test from 'ava';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { decode, encode, type Packet } from 'dns-packet';
 import { recurse, splitRecursor } from '../../src/dns/recursor.js';
 import { SystemClock } from '../../src/lib/clock.js';
+import { bindUdpTcpPair } from '../../src/lib/udp-tcp-pair.js';
 
 const deps = { clock: new SystemClock() };
 const request = encode({ id: 321, type: 'query', flags: 1 << 8, questions: [{ name: 'example.com', type: 'A' }] });
@@ -21,16 +20,7 @@ function answerTo(message: Buffer, data: string, truncated = false): Buffer {
 
 /** A UDP server (truncating, wrong-id, silent or plain) and a TCP server on the same port. */
 async function upstream(mode: 'plain' | 'truncating' | 'silent' | 'wrong-id'): Promise<{ address: string; close: () => void }> {
-  const udp = createSocket('udp4');
-  udp.on('message', (message, remote) => {
-    if (mode === 'silent') return;
-    const reply = answerTo(message, '192.0.2.1', mode === 'truncating');
-    if (mode === 'wrong-id') reply.writeUInt16BE(reply.readUInt16BE(0) ^ 1, 0);
-    udp.send(reply, remote.port, remote.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
-  const tcp = createServer((socket) => {
+  const { udp, tcp, port } = await bindUdpTcpPair('127.0.0.1', 0, (socket) => {
     socket.on('error', () => undefined);
     socket.once('data', (chunk: Buffer) => {
       const reply = answerTo(chunk.subarray(2), '192.0.2.2');
@@ -39,9 +29,11 @@ async function upstream(mode: 'plain' | 'truncating' | 'silent' | 'wrong-id'): P
       socket.end(Buffer.concat([prefix, reply]));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', resolve);
+  udp.on('message', (message, remote) => {
+    if (mode === 'silent') return;
+    const reply = answerTo(message, '192.0.2.1', mode === 'truncating');
+    if (mode === 'wrong-id') reply.writeUInt16BE(reply.readUInt16BE(0) ^ 1, 0);
+    udp.send(reply, remote.port, remote.address);
   });
   return {
     address: `127.0.0.1:${port}`,
