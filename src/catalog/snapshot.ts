@@ -33,6 +33,8 @@ export interface DecodedStateSnapshot {
   readonly rows: ReadonlyMap<string, readonly unknown[]>;
   readonly indexes: StoreIndexes;
   readonly summary: readonly TableSummary[];
+  /** Encoded bytes of the header (the watch-key indexes, mostly). */
+  readonly headerBytes: number;
 }
 
 /** The whole state of `store` as bytes (deterministic: equal states give equal bytes). */
@@ -92,7 +94,7 @@ export function decodeStateSnapshot(store: Pick<StateStore, 'tables'>, bytes: Ui
   }
   checkEnd(end, rows);
   const summary = [...tables.keys()].map((table) => ({ table, rows: rows.get(table)?.length ?? 0, bytes: sizes.get(table) ?? 0 }));
-  return { rows, indexes, summary };
+  return { rows, indexes, summary, headerBytes: header?.bytes ?? 0 };
 }
 
 function frame(value: unknown): Uint8Array {
