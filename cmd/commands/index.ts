@@ -13,6 +13,7 @@ import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
+import { registerSnapshotCommands } from './snapshot.js';
 import { registerVersionCommand } from './version.js';
 import { registerWatchCommand } from './watch.js';
 
@@ -30,4 +31,5 @@ export function registerClientCommands(program: Command): void {
   registerLockCommand(program);
   registerWatchCommand(program);
   registerEventCommand(program);
+  registerSnapshotCommands(program);
 }

@@ -351,6 +351,24 @@ export const limits = {
   dnsTcpPipelinedMax: 16,
   /** Recursor answer bytes accepted over TCP (its length prefix caps it at 64 KiB anyway). */
   dnsRecursorAnswerBytesMax: 65_535,
+
+  // ---- Snapshots: save and restore of the whole state (src/catalog/snapshot.ts, src/snapshot/) ---
+  /**
+   * Largest snapshot file accepted by PUT /v1/snapshot, and largest state a restore stages. A
+   * 100,000-key KV store with 1 KiB values makes a ~110 MiB state; 256 MiB leaves room for a
+   * large catalog beside it. The body is read into memory once, so this also bounds that.
+   */
+  snapshotBytesMax: 256 * 1024 * 1024,
+  /**
+   * Bytes of state carried by one restore chunk command. Each chunk is one log entry, so it must
+   * stay well inside walEntryBytesMax (checked below); 1 MiB keeps a 256 MiB restore at 256
+   * entries without making any one AppendEntries heavy.
+   */
+  snapshotRestoreChunkBytes: 1024 * 1024,
+  /** Rows packed per frame of the state encoding: bounds one msgpack value while staying cheap. */
+  snapshotRowsPerFrame: 4096,
+  /** Whole-request time of `taxiway snapshot save|restore`: a maximal file over a slow link. */
+  snapshotTransferTimeoutMs: 10 * 60 * 1000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -369,4 +387,5 @@ export function checkLimits(): void {
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.dnsUdpAnswerBytesDefault <= limits.dnsUdpAnswerBytesMax && limits.dnsUdpAnswerBytesMax <= limits.dnsTcpAnswerBytesMax, 'DNS answer sizes out of order');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
+  assert(limits.snapshotRestoreChunkBytes + 1024 <= limits.walEntryBytesMax, 'a snapshot restore chunk must fit one log entry');
 }

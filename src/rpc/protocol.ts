@@ -158,6 +158,13 @@ export interface RpcMethods {
   'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
+  /**
+   * The whole state as a snapshot file (src/snapshot/file.ts); meta.index is the state index it
+   * was taken at. The file travels whole: fine in process; over the wire it must fit wireFrameBytesMax.
+   */
+  'Snapshot.Save': { args: QueryOptions; reply: QueryReply<Uint8Array> };
+  /** Verifies a snapshot file, then replaces the whole state with it through the log. */
+  'Snapshot.Restore': { args: WriteOptions & { file: Uint8Array }; reply: { readonly index: number } };
 }
 
 export type RpcMethod = keyof RpcMethods;

@@ -17,6 +17,7 @@ import { intentionHandlers } from './endpoints/intentions.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
 import { sessionHandlers } from './endpoints/session.js';
+import { snapshotHandlers } from './endpoints/snapshot.js';
 import { statusHandlers } from './endpoints/status.js';
 import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
@@ -74,6 +75,7 @@ export class Server {
       ...connectCaHandlers(this.context, this.connectCa),
       ...configEntryHandlers(this.context),
       ...intentionHandlers(this.context),
+      ...snapshotHandlers(this.context, async () => { this.stop(); await this.start(); }),
     };
   }
 
