@@ -11,6 +11,7 @@ import { registerIntentionCommands } from './intention.js';
 import { registerKvCommands } from './kv.js';
 import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
+import { registerOperatorCommands } from './operator.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
 import { registerSnapshotCommands } from './snapshot.js';
@@ -32,4 +33,5 @@ export function registerClientCommands(program: Command): void {
   registerWatchCommand(program);
   registerEventCommand(program);
   registerSnapshotCommands(program);
+  registerOperatorCommands(program);
 }

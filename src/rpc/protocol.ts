@@ -4,6 +4,8 @@
 
 import type { HealthCheck } from '../structs/check.js';
 import type { Node } from '../structs/node.js';
+import type { AutopilotConfig } from '../structs/autopilot.js';
+import type { OperatorHealth, RaftConfiguration } from '../structs/operator.js';
 import type { Registration } from '../structs/registration.js';
 import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
@@ -182,6 +184,17 @@ export interface RpcMethods {
    * servers that one knows: bootstrap-expect counting, joins, and client agents' server lists.
    */
   'Cluster.Hello': { args: { datacenter: string; from: HelloFacts | undefined }; reply: HelloFacts & { readonly servers: readonly ServerInfo[] } };
+  /** The Raft configuration: every voter and non-voter with its address and log position. */
+  'Operator.RaftGetConfiguration': { args: QueryOptions; reply: QueryReply<RaftConfiguration> };
+  /** Removes a server from Raft by node ID or by RPC address (one of them non-empty). */
+  'Operator.RaftRemovePeer': { args: WriteOptions & { id: string; address: string }; reply: boolean };
+  /** Hands leadership to the server with node ID `id`, or to the most caught-up voter when "". */
+  'Operator.RaftTransferLeader': { args: WriteOptions & { id: string }; reply: boolean };
+  'Operator.AutopilotGetConfiguration': { args: QueryOptions; reply: QueryReply<AutopilotConfig> };
+  /** false when ?cas did not hold. */
+  'Operator.AutopilotSetConfiguration': { args: WriteOptions & { config: Omit<AutopilotConfig, 'CreateIndex' | 'ModifyIndex'>; casIndex: number | null }; reply: boolean };
+  /** Every server's health as the leader sees it (always answered by the leader). */
+  'Operator.ServerHealth': { args: QueryOptions; reply: OperatorHealth };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
   /**

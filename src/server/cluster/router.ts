@@ -28,6 +28,8 @@ import type { Leadership } from '../leadership.js';
 export type RemoteCall = (address: string, method: RpcMethod, args: unknown, hops: number) => Promise<unknown>;
 
 const servedLocally: ReadonlySet<RpcMethod> = new Set<RpcMethod>(['Status.Leader', 'Status.Peers', 'Catalog.ListDatacenters', 'Cluster.Hello']);
+/** Reads only the leader can answer, whatever ?stale says. */
+const leaderOnly: ReadonlySet<RpcMethod> = new Set<RpcMethod>(['Operator.ServerHealth']);
 
 interface ReadArgs {
   readonly allowStale: boolean;
@@ -81,7 +83,7 @@ export class RpcRouter {
   private servesHere(method: RpcMethod, args: unknown): boolean {
     if (servedLocally.has(method) || this.leadership.isLeader()) return true;
     const read = readArgs(args);
-    if (read === undefined || !read.allowStale) return false;
+    if (read === undefined || !read.allowStale || leaderOnly.has(method)) return false;
     return read.maxStaleMs <= 0 || this.leadership.lastContactMs() <= read.maxStaleMs;
   }
 
