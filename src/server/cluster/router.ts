@@ -40,6 +40,10 @@ function readArgs(args: unknown): ReadArgs | undefined {
   return typeof args === 'object' && args !== null && 'allowStale' in args ? (args as ReadArgs) : undefined;
 }
 
+function tooManyHops(): TaxiwayError {
+  return new TaxiwayError('no_leader', 'No cluster leader: the call was forwarded too often');
+}
+
 export class RpcRouter {
   constructor(
     /** This server's own handlers (a function: they are built after the router). */
@@ -59,6 +63,8 @@ export class RpcRouter {
   /** Serves or forwards one call that arrived with `hops` forwards behind it, retrying within the hold time. */
   async route(method: RpcMethod, args: unknown, hops: number, signal?: AbortSignal): Promise<unknown> {
     if (!Object.hasOwn(this.local(), method)) throw new TaxiwayError('bad_request', `unknown RPC method ${JSON.stringify(method)}`);
+    // The server that forwarded this call holds and retries it; bouncing it on would not help.
+    if (hops >= limits.rpcForwardHopsMax && !this.servesHere(method, args)) throw tooManyHops();
     const deadline = this.clock.monotonicMs() + limits.rpcHoldTimeoutMs;
     const isRead = readArgs(args) !== undefined;
     for (;;) {
@@ -73,7 +79,7 @@ export class RpcRouter {
 
   private async attempt(method: RpcMethod, args: unknown, hops: number, signal: AbortSignal | undefined, deadline: number): Promise<unknown> {
     if (this.servesHere(method, args)) return this.serve(method, args, signal);
-    if (hops >= limits.rpcForwardHopsMax) throw new TaxiwayError('no_leader', 'No cluster leader: the call was forwarded too often');
+    if (hops >= limits.rpcForwardHopsMax) throw tooManyHops();
     const leader = await this.leadership.waitForLeader(Math.max(0, deadline - this.clock.monotonicMs()));
     // The wait may have made this server the leader.
     if (this.leadership.isLeader()) return this.serve(method, args, signal);
