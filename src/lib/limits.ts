@@ -369,6 +369,32 @@ export const limits = {
   snapshotRowsPerFrame: 4096,
   /** Whole-request time of `taxiway snapshot save|restore`: a maximal file over a slow link. */
   snapshotTransferTimeoutMs: 10 * 60 * 1000,
+  // ---- Server cluster (src/server/cluster/, src/rpc/wire-rpc-client.ts) -------------------------
+  /** Milliseconds per Raft tick on a server: elections after 10-20 ticks (0.5-1 s), heartbeats every 2. */
+  clusterRaftTickMs: 50,
+  clusterRaftElectionTicks: 10,
+  clusterRaftHeartbeatTicks: 2,
+  /**
+   * How long a call waits for a leader to be elected before failing with no_leader (Consul's
+   * rpc_hold_timeout): a write during a failover is held, not refused.
+   */
+  rpcHoldTimeoutMs: 7_000,
+  /** Pause between a failed attempt to reach the leader and the next (within rpcHoldTimeoutMs). */
+  rpcRetryPauseMs: 100,
+  /** A call forwarded more often than this (servers disagreeing on the leader) fails with no_leader. */
+  rpcForwardHopsMax: 2,
+  /** Timeout of a non-blocking call to a server (a write waits for its commit). */
+  rpcCallTimeoutMs: 15_000,
+  /** Added to a blocking query's wait for its call timeout (the server's jitter and the reply's trip). */
+  rpcBlockingCallMarginMs: 10_000,
+  /** X-Consul-LastContact is capped here (a follower that never heard from a leader). */
+  lastContactReportedMsMax: 2_147_483_647,
+  /** Wait between rounds of hellos to -retry-join servers while bootstrapping or looking for servers. */
+  clusterJoinRetryMsDefault: 1_000,
+  /** A client agent refreshes its list of servers this often. */
+  rpcServerListRefreshMs: 30_000,
+  /** Servers remembered per datacenter (a hello listing more is cut here). */
+  clusterServersMax: 64,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
