@@ -367,6 +367,8 @@ export const limits = {
   snapshotRestoreChunkBytes: 1024 * 1024,
   /** Rows packed per frame of the state encoding: bounds one msgpack value while staying cheap. */
   snapshotRowsPerFrame: 4096,
+  /** Length of a restore's staging ID (a UUID is 36). */
+  snapshotRestoreIdBytesMax: 64,
   /** Whole-request time of `taxiway snapshot save|restore`: a maximal file over a slow link. */
   snapshotTransferTimeoutMs: 10 * 60 * 1000,
   // ---- Server cluster (src/server/cluster/, src/rpc/wire-rpc-client.ts) -------------------------

@@ -111,6 +111,12 @@ interface ServiceQuery extends QueryOptions {
   readonly connect: boolean;
 }
 
+/** A step of a restore: the restore command (catalog/commands.ts SnapshotRestoreCommand) without its type. */
+export type SnapshotRestoreStep =
+  | { readonly op: 'begin'; readonly id: string }
+  | { readonly op: 'chunk'; readonly id: string; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly op: 'commit'; readonly id: string; readonly chunks: number; readonly sha256: string };
+
 export interface RpcMethods {
   'Catalog.Register': { args: WriteOptions & { registration: Registration }; reply: boolean };
   /** Removes the service and/or check named, or the whole node when neither is. */
@@ -202,8 +208,12 @@ export interface RpcMethods {
    * was taken at. The file travels whole: fine in process; over the wire it must fit wireFrameBytesMax.
    */
   'Snapshot.Save': { args: QueryOptions; reply: QueryReply<Uint8Array> };
-  /** Verifies a snapshot file, then replaces the whole state with it through the log. */
-  'Snapshot.Restore': { args: WriteOptions & { file: Uint8Array }; reply: { readonly index: number } };
+  /**
+   * One step of a restore through the log (src/snapshot/restore.ts drives them, each small enough
+   * for one RPC frame and one log entry): begin, chunk × n, commit. index: the state index the
+   * commit restored at (0 for the other steps).
+   */
+  'Snapshot.Restore': { args: WriteOptions & { step: SnapshotRestoreStep }; reply: { readonly index: number } };
 }
 
 export type RpcMethod = keyof RpcMethods;
