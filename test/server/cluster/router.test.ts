@@ -35,7 +35,7 @@ const handlers = {
 const read = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({ allowStale: false, maxStaleMs: 0, minQueryIndex: 0, maxQueryTimeMs: 0, ...fields });
 
 test('the leader serves everything itself', async (t) => {
-  const router = new RpcRouter(() => handlers, leadership({ leader: true, address: 'me:8300', lastContactMs: 0 }), () => t.fail() as never, new SystemClock());
+  const router = new RpcRouter(() => handlers, leadership({ leader: true, address: 'me:8300', lastContactMs: 0 }), () => t.fail(), new SystemClock());
   t.is(await router.route('KVS.Apply', { datacenter: '' }, 0), 'local-write');
   t.is(await router.route('KVS.Get', read(), 0), 'local-read');
 });
