@@ -153,7 +153,10 @@ export interface RpcMethods {
    * /v1/agent/connect/authorize in one read: the client's trust domain against the CA's, then
    * the intention decision between the client's service and the target.
    */
-  'Intention.Authorize': { args: QueryOptions & { target: string; client: ServiceSpiffeId }; reply: QueryReply<AuthorizeResult> };
+  'Intention.Authorize': {
+    args: QueryOptions & { target: string; client: ServiceSpiffeId; /** The asking agent's default_intention_policy; absent or "" = the ACL default. */ defaultIntentionPolicy?: '' | 'allow' | 'deny' };
+    reply: QueryReply<AuthorizeResult>;
+  };
   /** A legacy or exact intention write; answers the intention's ID ("" for deletes and exact writes). */
   'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
   'Status.Leader': { args: { datacenter: string }; reply: string };
