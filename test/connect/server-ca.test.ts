@@ -165,6 +165,19 @@ test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before
   server.stop();
 });
 
+test('ForceWithoutCrossSigning rotates without a cross-signed copy; the configuration remembers the flag', async (t) => {
+  const { server } = await startServer();
+  const before = await server.handlers['ConnectCA.Roots'](query());
+  await server.handlers['ConnectCA.ConfigurationSet']({ ...write, config: { Provider: 'consul', Config: { PrivateKeyBits: 384 }, ForceWithoutCrossSigning: true } });
+  const after = await server.handlers['ConnectCA.Roots'](query());
+  t.not(after.value.ActiveRootID, before.value.ActiveRootID);
+  t.is(after.value.Roots.length, 2, 'the old root stays trusted for the leaves it signed');
+  t.is(after.value.Roots.find((root) => root.Active === true)?.IntermediateCerts, null);
+  const config = await server.handlers['ConnectCA.ConfigurationGet'](query());
+  t.true((config.value as { ForceWithoutCrossSigning: boolean }).ForceWithoutCrossSigning);
+  server.stop();
+});
+
 test('a second rotation keeps roots whose leaves may still be valid and drops those rotated out two leaf lifetimes ago', async (t) => {
   const { server, clock } = await startServer({ LeafCertTTL: '1h' });
   const rotateTo = (bits: number): Promise<boolean> =>
