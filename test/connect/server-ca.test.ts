@@ -9,7 +9,7 @@
 
 import test from 'ava';
 import { pino } from 'pino';
-import { aclDisabled } from '../../src/acl/authorizer.js';
+import { type AclResolver, aclDisabled } from '../../src/acl/authorizer.js';
 import { LeafCerts } from '../../src/agent/leaf-certs.js';
 import { createLeafRequest } from '../../src/connect/ca/csr.js';
 import { ManualClock } from '../../src/lib/clock.js';
@@ -139,6 +139,28 @@ test('a key change rotates the root; the roots watch fires; the cached leaf is r
   t.is(next.cert.CertPEM.match(/BEGIN CERTIFICATE/g)?.length, 2, 'leaf + cross-signed root');
   leaves.stop();
   server.stop();
+});
+
+test('every leaf request needs service:write for its own token, even when the leaf is cached', async (t) => {
+  const { server, clock } = await startServer();
+  const acl: AclResolver = {
+    defaultPolicy: 'deny',
+    resolve: (token) => ({ allows: (resource, access) => token === 'web-writer' && resource.kind === 'service' && resource.name === 'web' && access === 'write' }),
+  };
+  const leaves = new LeafCerts({ rpc: new InProcessClient(server.handlers), clock, random: new SeededRandom(5), logger: pino({ level: 'silent' }), datacenter: () => 'dc1', domain: () => 'consul', acl });
+  t.teardown(() => {
+    leaves.stop();
+    server.stop();
+  });
+  const first = await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 });
+  t.is((await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 })).cert.SerialNumber, first.cert.SerialNumber, 'cached');
+  for (const token of ['', 'someone-else']) {
+    const error = await t.throwsAsync(leaves.get('web', { token, minIndex: 0, maxWaitMs: 0 }));
+    t.is((error as { code?: string } | undefined)?.code, 'permission_denied');
+    t.is(error?.message, "Permission denied: token lacks permission 'service:write' on service \"web\"");
+  }
+  await t.throwsAsync(leaves.get('db', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 }));
+  t.is(leaves.cachedServiceCount, 1, 'a refused request issues nothing');
 });
 
 test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before', async (t) => {
