@@ -2,12 +2,15 @@
 // default chain (tcp, one resolver, 5 s timeout), a router with its catch-all route, a splitter to
 // subsets, nested splitters flattened, a default subset, redirects, failover targets, mesh gateway
 // modes, external SNI, the POST overrides (protocol, connect timeout, mesh gateway) with their
-// CustomizationHash, and Consul's graph errors.
+// CustomizationHash, and Consul's graph errors; random entry sets always compile to a closed,
+// acyclic graph or a graph error.
 // Method: table of entry sets compiled with the pure compiler; assertions on start node, node
 // names, targets and error messages.
 
 import test from 'ava';
+import fc from 'fast-check';
 import { type ChainOverrides, compileDiscoveryChain } from '../../src/connect/discovery-chain.js';
+import { isTaxiwayError } from '../../src/lib/errors.js';
 import type { ConfigEntryBody, ConfigEntryKind } from '../../src/structs/config-entry.js';
 
 function compile(service: string, entries: readonly ConfigEntryBody[], overrides?: ChainOverrides) {
@@ -157,3 +160,58 @@ for (const row of graphErrors) {
     t.is(t.throws(() => compile(row.service, row.entries))?.message, row.message);
   });
 }
+
+// Random entry sets over three services (all http, so routers and splitters apply): the compile
+// either refuses with a graph error or returns a closed, acyclic graph whose splits still sum to 100.
+const services = ['a', 'b', 'c'] as const;
+const serviceArb = fc.constantFrom(...services);
+const subsetArb = fc.constantFrom('', 'v1', 'v2');
+const resolverArb = (name: string) =>
+  fc.oneof(
+    fc.record({ Redirect: fc.record({ Service: serviceArb, ServiceSubset: subsetArb }) }),
+    fc.record({ Subsets: fc.constant({ v1: { Filter: '' }, v2: { Filter: '' } }), DefaultSubset: subsetArb, Failover: fc.constant({ '*': { Datacenters: ['dc2'] } }) }),
+  ).map((fields): ConfigEntryBody => ({ Kind: 'service-resolver', Name: name, ...fields }));
+const splitterArb = (name: string) =>
+  fc.array(fc.record({ Service: serviceArb, ServiceSubset: subsetArb }), { minLength: 1, maxLength: 3 }).map((splits): ConfigEntryBody => ({
+    Kind: 'service-splitter',
+    Name: name,
+    Splits: splits.map((split, i) => ({ ...split, Weight: i === 0 ? 100 - 10 * (splits.length - 1) : 10 })),
+  }));
+const routerArb = (name: string) =>
+  fc.array(fc.record({ Service: serviceArb, ServiceSubset: subsetArb }), { maxLength: 2 }).map((destinations): ConfigEntryBody => ({
+    Kind: 'service-router',
+    Name: name,
+    Routes: destinations.map((destination, i) => ({ Match: { HTTP: { PathPrefix: `/${i}` } }, Destination: destination })),
+  }));
+const entriesArb = fc.tuple(...services.map((name) => fc.tuple(fc.option(routerArb(name)), fc.option(splitterArb(name)), fc.option(resolverArb(name))))).map((perService): ConfigEntryBody[] => [
+  { Kind: 'proxy-defaults', Name: 'global', Config: { protocol: 'http' } },
+  ...perService.flat().filter((entry): entry is ConfigEntryBody => entry !== null),
+]);
+
+test('property: a chain is refused with a graph error, or closed, acyclic and weighted to 100', (t) => {
+  fc.assert(
+    fc.property(entriesArb, serviceArb, (entries, service) => {
+      let chain;
+      try {
+        chain = compile(service, entries);
+      } catch (error) {
+        return isTaxiwayError(error) && error.code === 'conflict';
+      }
+      const nodes = chain.Nodes;
+      const onPath = new Set<string>();
+      const visit = (name: string): boolean => {
+        const node = nodes[name];
+        if (node === undefined || onPath.has(name)) return false;
+        onPath.add(name);
+        const next = [...(node.Routes ?? []), ...(node.Splits ?? [])].map((edge) => edge.NextNode);
+        const ok = next.every(visit) && (node.Resolver === undefined || [node.Resolver.Target, ...(node.Resolver.Failover?.Targets ?? [])].every((id) => chain.Targets[id] !== undefined));
+        onPath.delete(name);
+        return ok;
+      };
+      const splitsSumTo100 = Object.values(nodes).every((node) => node.Splits === undefined || Math.abs(node.Splits.reduce((sum, split) => sum + split.Weight, 0) - 100) < 0.1);
+      return visit(chain.StartNode) && splitsSumTo100;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
