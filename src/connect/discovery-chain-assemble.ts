@@ -84,7 +84,11 @@ const serviceNodeName = (service: string): string => `${service}.${chainNamespac
 /** A resolver with nothing set acts as the default one (Consul's IsDefault). */
 function isDefaultResolver(resolver: ConfigEntry | undefined): boolean {
   if (resolver === undefined) return true;
-  const set = (key: string): boolean => resolver[key] !== undefined && resolver[key] !== '' && !(typeof resolver[key] === 'object' && Object.keys(resolver[key] as object).length === 0);
+  const set = (key: string): boolean => {
+    const value = resolver[key];
+    if (key === 'ConnectTimeout' || key === 'RequestTimeout') return (parseGoDuration(str(value)) ?? 0) > 0;
+    return value !== undefined && value !== '' && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  };
   return !['Redirect', 'DefaultSubset', 'Subsets', 'Failover', 'ConnectTimeout', 'RequestTimeout', 'LoadBalancer'].some(set);
 }
 

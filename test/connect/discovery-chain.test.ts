@@ -35,6 +35,8 @@ test('no entries: the default chain is one resolver with a 5s timeout', (t) => {
   t.deepEqual(chain.Nodes['resolver:web.default.default.dc1']?.Resolver, { ConnectTimeout: '5s', Default: true, Target: 'web.default.default.dc1' });
   t.is(chain.Targets['web.default.default.dc1']?.SNI, 'web.default.dc1.internal.td.consul');
   t.deepEqual(Object.keys(chain.Targets), ['web.default.default.dc1']);
+  const zero = compile('web', [{ Kind: 'service-resolver', Name: 'web', ConnectTimeout: '0s' }]);
+  t.true(zero.Default, 'a resolver that sets nothing (a zero timeout) is still the default one');
 });
 
 test('router → splitter → subset resolvers, with the catch-all route last', (t) => {
