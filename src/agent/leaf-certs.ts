@@ -3,6 +3,10 @@
 // leaves the agent), has a server sign it, and keeps the result; later requests are answered from
 // the cache, and ?index= requests block until the leaf changes.
 //
+// Every request, cached or not, needs service:write on the service for its own token (Consul's
+// AgentConnectCALeafCert checks before it reads its cache): a leaf another token caused to be
+// issued is not handed to a token that could not have asked for it.
+//
 // A leaf changes in two ways, both on timers from the injected Clock and jittered by the injected
 // Random so that a fleet does not move at once:
 //   - renewal: at a random point between 60 % and 90 % of its lifetime (limits.leafRenew*);
@@ -12,6 +16,7 @@
 //     connections using it are not dropped.
 
 import type { Logger } from 'pino';
+import { type AclResolver, aclDisabled, enforce } from '../acl/authorizer.js';
 import { effectiveWaitMs } from '../catalog/blocking-query.js';
 import { createLeafRequest } from '../connect/ca/csr.js';
 import { formatServiceSpiffeId } from '../connect/spiffe.js';
@@ -32,6 +37,8 @@ export interface LeafCertsDeps {
   readonly domain: () => string;
   /** Window for re-issuing after a root change (default limits.leafRootChangeJitterMsMax). */
   readonly rootChangeJitterMsMax?: number;
+  /** Resolves request tokens for the service:write check (default: ACLs disabled). */
+  readonly acl?: AclResolver;
 }
 
 export interface LeafRequestOptions {
@@ -92,6 +99,7 @@ export class LeafCerts {
 
   /** The leaf for `service`, issuing it on first use; with minIndex, waits for a newer one. */
   async get(service: string, options: LeafRequestOptions): Promise<LeafResult> {
+    enforce((this.deps.acl ?? aclDisabled).resolve(options.token), { kind: 'service', name: service }, 'write');
     const entry = this.entries.get(service) ?? this.create(service, options.token);
     entry.lastRequestedMs = this.deps.clock.nowMs();
     await entry.ready;

@@ -1,56 +1,42 @@
-// The discovery chain (Consul's agent/consul/discoverychain/compile.go, reduced): what a proxy
-// follows to send a request for a service, compiled from its service-router, service-splitter and
-// service-resolver entries, with defaults when absent.
+// The discovery chain (Consul's agent/consul/discoverychain/compile.go): what a proxy follows to
+// send a request for a service, compiled from its service-router, service-splitter and
+// service-resolver entries (plus service-defaults and proxy-defaults for protocol, external SNI
+// and mesh gateway mode), with defaults when absent.
 //
-//   router:<svc>   → routes in order, a catch-all "/" last     (only for http-like protocols)
-//   splitter:<svc> → weighted splits                            (only for http-like protocols)
-//   resolver:<target> → a target (service, subset, dc) + failover targets
+//   1. assemble (discovery-chain-assemble.ts): router:<svc> → splitter:<svc> → resolver:<target>
+//   2. reject cycles between routers and splitters ("detected circular reference: [a -> b -> a]")
+//   3. flatten a splitter whose split lands on another splitter (weights multiply, 2 decimals)
+//   4. drop nodes and targets no longer reachable from the start node
+//   5. refuse routers or splitters on a protocol that is not http-like, then apply the override
+//      protocol and, when an override changed anything, a CustomizationHash
 //
 // Node names and target IDs follow Consul: target "<subset.>service.namespace.partition.dc",
-// "resolver:<target>", "router:service.namespace.partition", "splitter:...". A redirect makes a
-// resolver resolve another service's target; a missing subset falls back to DefaultSubset; the
-// connect timeout defaults to 5 s. Pure: entries come in through a lookup.
+// "resolver:<target>", "router:service.namespace.partition", "splitter:...". An invalid graph
+// throws Consul's ConfigEntryGraphError text (as a 500 conflict), which is also how config entry
+// writes that would break a chain are refused (src/catalog/tables/config-entries.ts). Pure.
 
-import { formatGoDuration, parseGoDuration } from '../lib/duration.js';
-import type { ConfigEntry, ConfigEntryKind } from '../structs/config-entry.js';
+import { unreachable } from '../lib/assert.js';
+import {
+  ChainAssembler,
+  chainGraphError,
+  type ChainInputs,
+  type ChainNode,
+  chainNamespace,
+  chainPartition,
+  type ChainSplit,
+  type ChainTarget,
+  isHttpLikeProtocol,
+} from './discovery-chain-assemble.js';
 
-export interface ChainInputs {
-  readonly serviceName: string;
-  readonly datacenter: string;
-  /** The CA's trust domain, for target SNIs ("" before the CA exists). */
-  readonly trustDomain: string;
-  readonly entry: (kind: ConfigEntryKind, name: string) => ConfigEntry | undefined;
-  readonly protocolOf: (service: string) => string;
-}
-
-export interface ChainTarget {
-  readonly ID: string;
-  readonly Service: string;
-  readonly ServiceSubset: string;
-  readonly Namespace: string;
-  readonly Partition: string;
-  readonly Datacenter: string;
-  readonly MeshGateway: Readonly<Record<string, unknown>>;
-  readonly Subset: { readonly Filter: string; readonly OnlyPassing: boolean };
-  readonly ConnectTimeout: string;
-  readonly SNI: string;
-  readonly Name: string;
-}
-
-export interface ChainNode {
-  readonly Type: 'router' | 'splitter' | 'resolver';
-  readonly Name: string;
-  readonly Routes?: readonly { readonly Definition: unknown; readonly NextNode: string }[];
-  readonly Splits?: readonly { readonly Weight: number; readonly NextNode: string; readonly Definition: unknown }[];
-  readonly Resolver?: { readonly ConnectTimeout: string; readonly Default: boolean; readonly Target: string; readonly Failover?: { readonly Targets: readonly string[] } };
-  readonly LoadBalancer?: unknown;
-}
+export { chainGraphError, isHttpLikeProtocol, type ChainInputs, type ChainNode, type ChainOverrides, type ChainTarget } from './discovery-chain-assemble.js';
 
 export interface CompiledChain {
   readonly ServiceName: string;
   readonly Namespace: string;
   readonly Partition: string;
   readonly Datacenter: string;
+  /** Set only when an override changed the chain (Consul omits it otherwise). */
+  readonly CustomizationHash?: string;
   readonly Default: boolean;
   readonly Protocol: string;
   readonly StartNode: string;
@@ -58,152 +44,138 @@ export interface CompiledChain {
   readonly Targets: Readonly<Record<string, ChainTarget>>;
 }
 
-const namespace = 'default';
-const partition = 'default';
-const defaultConnectTimeoutMs = 5_000;
-/** Redirects and splits may point at each other; Consul rejects cycles, we stop following at this depth. */
-const chainDepthMax = 16;
-
-type Fields = Readonly<Record<string, unknown>>;
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-export function isHttpLikeProtocol(protocol: string): boolean {
-  return protocol === 'http' || protocol === 'http2' || protocol === 'grpc';
+function nextNodes(node: ChainNode): string[] {
+  switch (node.Type) {
+    case 'router':
+      return (node.Routes ?? []).map((route) => route.NextNode);
+    case 'splitter':
+      return (node.Splits ?? []).map((split) => split.NextNode);
+    case 'resolver':
+      return [];
+    default:
+      return unreachable(node.Type);
+  }
 }
 
-class ChainBuilder {
-  readonly nodes: Record<string, ChainNode> = {};
-  readonly targets: Record<string, ChainTarget> = {};
-  usedEntries = false;
-  private readonly l7: boolean;
+/** Depth-first from the start; a node met again on the current path is a cycle. */
+function detectCircularReferences(nodes: Readonly<Record<string, ChainNode>>, start: string): void {
+  const path: string[] = [];
+  const visit = (name: string): void => {
+    if (path.includes(name)) throw chainGraphError(`detected circular reference: [${[...path, name].join(' -> ')}]`);
+    const node = nodes[name];
+    if (node === undefined) return;
+    path.push(name);
+    for (const next of nextNodes(node)) visit(next);
+    path.pop();
+  };
+  visit(start);
+}
 
-  constructor(private readonly inputs: ChainInputs) {
-    this.l7 = isHttpLikeProtocol(inputs.protocolOf(inputs.serviceName));
-  }
+/** Consul's NormalizeServiceSplitWeight: weights keep two decimals. */
+const normalizeWeight = (weight: number): number => Math.round(weight * 100) / 100;
 
-  private entry(kind: ConfigEntryKind, name: string): ConfigEntry | undefined {
-    const found = this.inputs.entry(kind, name);
-    if (found !== undefined) this.usedEntries = true;
-    return found;
-  }
-
-  targetId(service: string, subset: string, datacenter: string): string {
-    return `${subset === '' ? '' : `${subset}.`}${service}.${namespace}.${partition}.${datacenter}`;
-  }
-
-  /** The node a request for (service, subset) goes to next: its splitter, else its resolver. */
-  nextNode(service: string, subset: string, depth: number): string {
-    if (this.l7 && subset === '' && depth < chainDepthMax) {
-      const splitter = this.entry('service-splitter', service);
-      if (splitter !== undefined) return this.addSplitter(splitter, depth + 1);
+/** A split onto a splitter is replaced by that splitter's splits, weights multiplied. */
+function flattenAdjacentSplitters(nodes: Record<string, ChainNode>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const node of Object.values(nodes)) {
+      if (node.Type !== 'splitter' || node.Splits === undefined) continue;
+      const flattened: ChainSplit[] = [];
+      for (const split of node.Splits) {
+        const next = nodes[split.NextNode];
+        if (next?.Type !== 'splitter') {
+          flattened.push(split);
+          continue;
+        }
+        changed = true;
+        for (const inner of next.Splits ?? []) {
+          flattened.push({ Weight: normalizeWeight((split.Weight * inner.Weight) / 100), NextNode: inner.NextNode, Definition: mergeSplitDefinition(inner.Definition, split.Definition) });
+        }
+      }
+      node.Splits = flattened;
     }
-    return this.addResolver(service, subset, this.inputs.datacenter, depth + 1);
   }
+}
 
-  addRouter(router: ConfigEntry): string {
-    const name = `router:${router.Name}.${namespace}.${partition}`;
-    const routes = (Array.isArray(router.Routes) ? (router.Routes as Fields[]) : []).map((route) => {
-      const destination = (route.Destination ?? {}) as Fields;
-      return { Definition: route, NextNode: this.nextNode(str(destination.Service) || router.Name, str(destination.ServiceSubset), 0) };
-    });
-    const catchAll = { Match: { HTTP: { PathPrefix: '/' } }, Destination: { Service: router.Name } };
-    routes.push({ Definition: catchAll, NextNode: this.nextNode(router.Name, '', 0) });
-    this.nodes[name] = { Type: 'router', Name: `${router.Name}.${namespace}.${partition}`, Routes: routes };
-    return name;
-  }
+/** The inner split's definition, with the parent's header changes where the inner has none. */
+function mergeSplitDefinition(inner: unknown, parent: unknown): unknown {
+  const child = { ...(inner as Record<string, unknown>) };
+  const outer = parent as Record<string, unknown>;
+  for (const key of ['RequestHeaders', 'ResponseHeaders']) if (child[key] === undefined && outer[key] !== undefined) child[key] = outer[key];
+  return child;
+}
 
-  addSplitter(splitter: ConfigEntry, depth: number): string {
-    const name = `splitter:${splitter.Name}.${namespace}.${partition}`;
-    if (this.nodes[name] !== undefined) return name;
-    this.nodes[name] = { Type: 'splitter', Name: `${splitter.Name}.${namespace}.${partition}`, Splits: [] };
-    const splits = (Array.isArray(splitter.Splits) ? (splitter.Splits as Fields[]) : []).map((split) => {
-      const service = str(split.Service) || splitter.Name;
-      const subset = str(split.ServiceSubset);
-      // A split back to the splitter's own service goes to its resolver, not round the splitter again.
-      const next = service === splitter.Name ? this.addResolver(service, subset, this.inputs.datacenter, depth + 1) : this.nextNode(service, subset, depth);
-      return { Weight: typeof split.Weight === 'number' ? split.Weight : 0, NextNode: next, Definition: split };
-    });
-    this.nodes[name] = { Type: 'splitter', Name: `${splitter.Name}.${namespace}.${partition}`, Splits: splits };
-    return name;
+function removeUnusedNodes(nodes: Record<string, ChainNode>, start: string): void {
+  const reachable = new Set<string>();
+  const todo = [start];
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    if (reachable.has(name)) continue;
+    reachable.add(name);
+    const node = nodes[name];
+    if (node !== undefined) todo.push(...nextNodes(node));
   }
+  for (const name of Object.keys(nodes)) if (!reachable.has(name)) delete nodes[name];
+}
 
-  addResolver(service: string, subset: string, datacenter: string, depth: number): string {
-    const resolver = this.entry('service-resolver', service);
-    const redirect = resolver?.Redirect as Fields | undefined;
-    if (redirect !== undefined && depth < chainDepthMax) {
-      const to = str(redirect.Service) || service;
-      return this.addResolver(to, str(redirect.ServiceSubset) || (to === service ? subset : ''), str(redirect.Datacenter) || datacenter, depth + 1);
-    }
-    const effectiveSubset = subset || str(resolver?.DefaultSubset);
-    const targetId = this.addTarget(service, effectiveSubset, datacenter, resolver);
-    const name = `resolver:${targetId}`;
-    if (this.nodes[name] !== undefined) return name;
-    const failover = this.failoverTargets(resolver, service, effectiveSubset, datacenter);
-    const connectTimeout = this.targets[targetId]?.ConnectTimeout ?? formatGoDuration(defaultConnectTimeoutMs);
-    this.nodes[name] = {
-      Type: 'resolver',
-      Name: targetId,
-      Resolver: { ConnectTimeout: connectTimeout, Default: resolver === undefined, Target: targetId, ...(failover.length === 0 ? {} : { Failover: { Targets: failover } }) },
-      ...(resolver?.LoadBalancer === undefined ? {} : { LoadBalancer: resolver.LoadBalancer }),
-    };
-    return name;
+/** FNV-1a over the overrides that changed the chain: 8 hex digits, stable across processes. */
+function customizationHash(value: unknown): string {
+  let hash = 0x811c9dc5;
+  for (const char of JSON.stringify(value)) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
   }
+  return hash.toString(16).padStart(8, '0');
+}
 
-  private failoverTargets(resolver: ConfigEntry | undefined, service: string, subset: string, datacenter: string): string[] {
-    const failover = (resolver?.Failover ?? {}) as Record<string, Fields>;
-    const rule = failover[subset] ?? failover['*'];
-    if (rule === undefined) return [];
-    const to = str(rule.Service) || service;
-    const toSubset = str(rule.ServiceSubset) || (to === service ? subset : '');
-    const datacenters = Array.isArray(rule.Datacenters) ? (rule.Datacenters as string[]) : [datacenter];
-    const explicit = Array.isArray(rule.Targets) ? (rule.Targets as Fields[]) : [];
-    const ids = explicit.length > 0
-      ? explicit.map((target) => this.addTarget(str(target.Service) || service, str(target.ServiceSubset), str(target.Datacenter) || datacenter, undefined))
-      : datacenters.map((dc) => this.addTarget(to, toSubset, dc, this.inputs.entry('service-resolver', to)));
-    return ids.filter((id) => id !== this.targetId(service, subset, datacenter));
-  }
+function customization(assembler: ChainAssembler, inputs: ChainInputs): string | undefined {
+  const by = assembler.customizedBy;
+  if (!by.meshGateway && !by.protocol && !by.connectTimeout) return undefined;
+  const overrides = inputs.overrides ?? {};
+  return customizationHash({
+    meshGateway: by.meshGateway ? overrides.meshGatewayMode : '',
+    protocol: by.protocol ? overrides.protocol : '',
+    connectTimeoutMs: by.connectTimeout ? overrides.connectTimeoutMs : 0,
+  });
+}
 
-  addTarget(service: string, subset: string, datacenter: string, resolver: ConfigEntry | undefined): string {
-    const id = this.targetId(service, subset, datacenter);
-    if (this.targets[id] !== undefined) return id;
-    const subsets = (resolver?.Subsets ?? {}) as Record<string, Fields>;
-    const definition = subsets[subset] ?? {};
-    const timeoutMs = parseGoDuration(str(resolver?.ConnectTimeout)) ?? 0;
-    const sni = `${subset === '' ? '' : `${subset}.`}${service}.${namespace}.${datacenter}.internal.${this.inputs.trustDomain}`;
-    this.targets[id] = {
-      ID: id,
-      Service: service,
-      ServiceSubset: subset,
-      Namespace: namespace,
-      Partition: partition,
-      Datacenter: datacenter,
-      MeshGateway: {},
-      Subset: { Filter: str(definition.Filter), OnlyPassing: definition.OnlyPassing === true },
-      ConnectTimeout: formatGoDuration(timeoutMs > 0 ? timeoutMs : defaultConnectTimeoutMs),
-      SNI: sni,
-      Name: sni,
-    };
-    return id;
-  }
-
-  start(): string {
-    const router = this.l7 ? this.entry('service-router', this.inputs.serviceName) : undefined;
-    return router !== undefined ? this.addRouter(router) : this.nextNode(this.inputs.serviceName, '', 0);
-  }
+/** Default: no routing or splitting, only a default resolver for the service itself. */
+function isDefaultChain(nodes: Readonly<Record<string, ChainNode>>, targets: ReadonlyMap<string, ChainTarget>, start: string, serviceName: string): boolean {
+  const node = nodes[start];
+  if (node?.Type !== 'resolver' || node.Resolver?.Default !== true) return false;
+  return targets.get(node.Resolver.Target)?.Service === serviceName;
 }
 
 export function compileDiscoveryChain(inputs: ChainInputs): CompiledChain {
-  const builder = new ChainBuilder(inputs);
-  const startNode = builder.start();
+  if (inputs.serviceName === '') throw chainGraphError('serviceName is required');
+  const assembler = new ChainAssembler(inputs);
+  const startNode = assembler.assemble();
+  const nodes = assembler.nodes;
+  detectCircularReferences(nodes, startNode);
+  flattenAdjacentSplitters(nodes);
+  removeUnusedNodes(nodes, startNode);
+  let protocol = assembler.protocol ?? 'tcp';
+  if (!isHttpLikeProtocol(protocol) && assembler.usesAdvancedRouting) {
+    throw chainGraphError(`discovery chain "${inputs.serviceName}" uses a protocol "${protocol}" that does not permit advanced routing or splitting behavior`);
+  }
+  const override = inputs.overrides?.protocol ?? '';
+  if (override !== '' && override !== protocol) {
+    protocol = override;
+    assembler.customizedBy.protocol = true;
+  }
+  const targets: Record<string, ChainTarget> = {};
+  for (const [id, target] of assembler.targets) if (assembler.retained.has(id)) targets[id] = target;
+  const hash = customization(assembler, inputs);
   return {
     ServiceName: inputs.serviceName,
-    Namespace: namespace,
-    Partition: partition,
+    Namespace: chainNamespace,
+    Partition: chainPartition,
     Datacenter: inputs.datacenter,
-    Default: !builder.usedEntries,
-    Protocol: inputs.protocolOf(inputs.serviceName),
+    ...(hash === undefined ? {} : { CustomizationHash: hash }),
+    Default: isDefaultChain(nodes, assembler.targets, startNode, inputs.serviceName),
+    Protocol: protocol,
     StartNode: startNode,
-    Nodes: builder.nodes,
-    Targets: builder.targets,
+    Nodes: nodes,
+    Targets: targets,
   };
 }
+

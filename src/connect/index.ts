@@ -16,10 +16,11 @@
 //
 //   PUT /v1/config (src/http/handlers/config.ts, decode: src/structs/config-entry.ts)
 //        │ config-entries/validate.ts   per kind, Consul's messages
-//        ▼ command 10 → src/catalog/tables/config-entries.ts (+ routing-graph check)
+//        ▼ command 10 → src/catalog/tables/config-entries.ts (+ every affected chain compiled)
 //   intentions.ts            service-intentions sources → precedence-sorted Intentions, decisions
 //   intention-permissions.ts L7 permission matching; intention-writes.ts legacy/exact writes
 //   authorize.ts             /v1/agent/connect/authorize request checks, trust domain
-//   discovery-chain.ts       router → splitter → resolver compile
+//   discovery-chain.ts       router → splitter → resolver compile, overrides, graph errors
+//     discovery-chain-assemble.ts  the graph: redirects, subsets, failover, timeouts, gateways
 
 export { formatServiceSpiffeId, parseServiceSpiffeId, type ServiceSpiffeId } from './spiffe.js';

@@ -122,6 +122,27 @@ export function matchIntentions(intentions: readonly Intention[], type: MatchTyp
   });
 }
 
+/**
+ * Intentions grouped by destination, each list in precedence order and holding the wildcard
+ * destinations too, so a decision walks only what can apply to its destination (Consul's agent
+ * caches the same per-destination match). Built once per intentions write.
+ */
+export class IntentionsByDestination {
+  private readonly exact = new Map<string, readonly Intention[]>();
+  private readonly wildcard: readonly Intention[];
+
+  constructor(sorted: readonly Intention[]) {
+    this.wildcard = Object.freeze(sorted.filter((intention) => intention.DestinationName === intentionWildcard));
+    const names = new Set(sorted.map((intention) => intention.DestinationName).filter((name) => name !== intentionWildcard));
+    for (const name of names) this.exact.set(name, Object.freeze(matchIntentions(sorted, 'destination', name)));
+  }
+
+  /** The intentions whose destination is `name` or `*`, in precedence order. */
+  matching(name: string): readonly Intention[] {
+    return this.exact.get(name) ?? this.wildcard;
+  }
+}
+
 /** The intention that decides a connection from `source` to `destination`, if any. */
 export function decidingIntention(intentions: readonly Intention[], source: string, destination: string): Intention | undefined {
   for (const intention of intentions) {

@@ -39,7 +39,7 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   // /v1/connect/ca/roots, /configuration; /v1/agent/connect/ca/roots, /leaf/*
   ...connectCaRoutes,
-  // /v1/config, /v1/config/* (GET, DELETE), /v1/discovery-chain/*
+  // /v1/config, /v1/config/* (GET, DELETE), /v1/discovery-chain/* (GET, POST with overrides)
   ...configRoutes,
   // /v1/connect/intentions, /exact, /match, /check, /* (legacy IDs); /v1/agent/connect/authorize
   ...intentionRoutes,

@@ -11,7 +11,7 @@ import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
 import type { CaConfiguration, IndexedCaRoots, IssuedCert } from '../structs/connect-ca.js';
 import type { ConfigEntry, ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
-import type { CompiledChain } from '../connect/discovery-chain.js';
+import type { ChainOverrides, CompiledChain } from '../connect/discovery-chain.js';
 import type { Intention, MatchType } from '../connect/intentions.js';
 import type { IntentionWrite } from '../connect/intention-writes.js';
 import type { AuthorizeResult } from '../connect/authorize.js';
@@ -165,7 +165,7 @@ export interface RpcMethods {
   'ConfigEntry.Get': { args: QueryOptions & { kind: ConfigEntryKind; name: string }; reply: QueryReply<ConfigEntry | null> };
   /** Entries of one kind, or of every kind when `kind` is undefined. */
   'ConfigEntry.List': { args: QueryOptions & { kind: ConfigEntryKind | undefined }; reply: QueryReply<readonly ConfigEntry[]> };
-  'DiscoveryChain.Get': { args: QueryOptions & { name: string }; reply: QueryReply<CompiledChain> };
+  'DiscoveryChain.Get': { args: QueryOptions & { name: string; evaluateInDatacenter?: string; overrides?: ChainOverrides }; reply: QueryReply<CompiledChain> };
   /** Every intention in precedence order. */
   'Intention.List': { args: QueryOptions; reply: QueryReply<readonly Intention[]> };
   /** For each name, the intentions that apply to it as a source or destination, in precedence order. */
@@ -182,7 +182,10 @@ export interface RpcMethods {
    * /v1/agent/connect/authorize in one read: the client's trust domain against the CA's, then
    * the intention decision between the client's service and the target.
    */
-  'Intention.Authorize': { args: QueryOptions & { target: string; client: ServiceSpiffeId }; reply: QueryReply<AuthorizeResult> };
+  'Intention.Authorize': {
+    args: QueryOptions & { target: string; client: ServiceSpiffeId; /** The asking agent's default_intention_policy; absent or "" = the ACL default. */ defaultIntentionPolicy?: '' | 'allow' | 'deny' };
+    reply: QueryReply<AuthorizeResult>;
+  };
   /** A legacy or exact intention write; answers the intention's ID ("" for deletes and exact writes). */
   'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
   /**

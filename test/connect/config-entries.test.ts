@@ -1,7 +1,8 @@
 // Goal: config entries decode as Consul's DecodeConfigEntry (case-insensitive and snake_case
 // keys, unknown keys refused, HCL blocks unwrapped), each kind is normalised and validated with
 // Consul's messages, and the store (command 10) applies upserts and deletes with ?cas semantics
-// and refuses routing on a non-L7 protocol, in either order of writes.
+// and refuses routing on a non-L7 protocol, in either order of writes, plus every graph error the
+// discovery chain compiler finds in a chain the write reaches (cycles, subsets, mixed protocols).
 // Method: table tests on the pure decoder/validators; the catalog Harness (real Fsm, wire
 // encoding) for the store.
 
@@ -109,9 +110,28 @@ test('store: a router needs an L7 protocol, and a protocol change may not strand
 test('store: L7 intention permissions need an http-like destination protocol', (t) => {
   const h = new Harness();
   const l7 = { Kind: 'service-intentions', Name: 'db', Sources: [{ Name: 'web', Permissions: [{ Action: 'allow', HTTP: { PathPrefix: '/' } }] }] };
-  t.regex(h.fail(upsert(l7)).message, /L7 permissions need an http-like protocol, but the service's protocol is "tcp"/);
+  t.regex(h.fail(upsert(l7)).message, /service "db" has protocol "tcp", which is incompatible with L7 intentions permissions/);
   h.ok(upsert({ Kind: 'service-intentions', Name: 'db', Sources: [{ Name: 'web', Action: 'allow' }] }));
   h.ok(upsert({ Kind: 'service-defaults', Name: 'db', Protocol: 'http' }));
   h.ok(upsert(l7));
-  t.regex(h.fail(remove('service-defaults', 'db')).message, /L7 permissions need an http-like protocol/);
+  t.regex(h.fail(remove('service-defaults', 'db')).message, /incompatible with L7 intentions permissions/);
+});
+
+test('store: every chain that reaches a changed entry is compiled; cycles, missing subsets and mixed protocols are refused', (t) => {
+  const h = new Harness();
+  h.ok(upsert({ Kind: 'proxy-defaults', Name: 'global', Config: { protocol: 'http' } }));
+  // Splitter loop: a → b → a (each split to another service's splitter).
+  h.ok(upsert({ Kind: 'service-splitter', Name: 'a', Splits: [{ Weight: 50, Service: 'b' }, { Weight: 50 }] }));
+  const loop = h.fail(upsert({ Kind: 'service-splitter', Name: 'b', Splits: [{ Weight: 100, Service: 'a' }] }));
+  t.regex(loop.message, /^detected circular reference: \[splitter:b\.default\.default -> splitter:a\.default\.default -> splitter:b\.default\.default\]$/);
+  t.is(getConfigEntry(h.store, 'service-splitter', 'b'), undefined);
+  // Redirect loop: x → y → x.
+  h.ok(upsert({ Kind: 'service-resolver', Name: 'x', Redirect: { Service: 'y' } }));
+  const redirect = h.fail(upsert({ Kind: 'service-resolver', Name: 'y', Redirect: { Service: 'x' } }));
+  t.regex(redirect.message, /^detected circular resolver redirect: \[y\.default\.default\.dc1 -> x\.default\.default\.dc1 -> y\.default\.default\.dc1\]$/);
+  // A router sending to a subset the resolver does not define.
+  t.regex(h.fail(upsert({ Kind: 'service-router', Name: 'web', Routes: [{ Destination: { ServiceSubset: 'v9' } }] })).message, /^service "web" does not have a subset named "v9"$/);
+  // Mixed protocols along one chain, and a protocol change on a service another chain reaches.
+  h.ok(upsert({ Kind: 'service-router', Name: 'web', Routes: [{ Match: { HTTP: { PathPrefix: '/api' } }, Destination: { Service: 'api' } }] }));
+  t.regex(h.fail(upsert({ Kind: 'service-defaults', Name: 'api', Protocol: 'grpc' })).message, /^discovery chain "web" uses inconsistent protocols; service "api" has "grpc" which is not "http"$/);
 });

@@ -1,6 +1,6 @@
 // Goal: config entries, intentions and authorize on a real dev agent, as Consul clients use them:
 // PUT/GET/DELETE /v1/config with ?cas and Consul's 404 and validation answers, blocking GET on one
-// entry, /v1/discovery-chain, the legacy ID API and the exact API stored as one
+// entry, /v1/discovery-chain (GET, POST overrides, graph errors refusing writes), the legacy ID API and the exact API stored as one
 // service-intentions entry, /match and /check, /v1/agent/connect/authorize (trust domain, L4
 // match, default), and the `config` and `intention` CLI commands (HCL file in, Consul's lines out).
 // Method: one dev agent process on its own loopback address; raw HTTP with fetch; the CLI spawned.
@@ -83,6 +83,31 @@ test.serial('discovery chain: default, then router → splitter → resolver', a
   const chain = ((await call('GET', '/v1/discovery-chain/shop')).body as { Chain: { StartNode: string; Nodes: Record<string, { Routes?: { NextNode: string }[] }> } }).Chain;
   t.is(chain.StartNode, 'router:shop.default.default');
   t.deepEqual(chain.Nodes['router:shop.default.default']?.Routes?.map((route) => route.NextNode), ['resolver:v2.shop.default.default.dc1', 'splitter:shop.default.default']);
+});
+
+test.serial('discovery chain: POST overrides, compile-dc, a redirect loop refused', async (t) => {
+  await call('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'cart', Protocol: 'http' });
+  await call('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'cart-v2', Protocol: 'http' });
+  t.deepEqual((await call('PUT', '/v1/config', { Kind: 'service-splitter', Name: 'cart', Splits: [{ Weight: 100, Service: 'cart-v2' }] })).body, true);
+  type Chain = { Chain: { StartNode: string; Protocol: string; CustomizationHash?: string; Datacenter: string; Targets: Record<string, { ConnectTimeout: string; MeshGateway: { Mode?: string } }> } };
+  const tcp = (await call('POST', '/v1/discovery-chain/cart', { OverrideProtocol: 'tcp', OverrideConnectTimeout: '9s', OverrideMeshGateway: { Mode: 'local' } })).body as Chain;
+  t.is(tcp.Chain.StartNode, 'resolver:cart.default.default.dc1');
+  t.is(tcp.Chain.Protocol, 'tcp');
+  t.regex(tcp.Chain.CustomizationHash ?? '', /^[0-9a-f]{8}$/);
+  t.deepEqual(tcp.Chain.Targets['cart.default.default.dc1'], { ...tcp.Chain.Targets['cart.default.default.dc1'], ConnectTimeout: '9s', MeshGateway: { Mode: 'local' } });
+  const snake = (await call('POST', '/v1/discovery-chain/cart?compile-dc=dc7', { override_connect_timeout: 3_000_000_000 })).body as Chain;
+  t.is(snake.Chain.Datacenter, 'dc7');
+  t.is(snake.Chain.StartNode, 'splitter:cart.default.default');
+  t.is(snake.Chain.Targets['cart-v2.default.default.dc7']?.ConnectTimeout, '3s');
+  const bad = await call('POST', '/v1/discovery-chain/cart', { OverrideMeshGateway: { Mode: 'sideways' } });
+  t.deepEqual([bad.status, bad.text], [400, 'Invalid OverrideMeshGateway.Mode parameter']);
+  t.deepEqual((await call('PUT', '/v1/config', { Kind: 'service-resolver', Name: 'loop-a', Redirect: { Service: 'loop-b' } })).body, true);
+  const loop = await call('PUT', '/v1/config', { Kind: 'service-resolver', Name: 'loop-b', Redirect: { Service: 'loop-a' } });
+  t.is(loop.status, 500);
+  t.is(loop.text, 'detected circular resolver redirect: [loop-b.default.default.dc1 -> loop-a.default.default.dc1 -> loop-b.default.default.dc1]');
+  const stranded = await call('DELETE', '/v1/config/service-defaults/cart-v2');
+  t.is(stranded.status, 500);
+  t.is(stranded.text, 'discovery chain "cart" uses a protocol "tcp" that does not permit advanced routing or splitting behavior');
 });
 
 interface Intention {

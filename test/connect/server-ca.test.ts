@@ -9,7 +9,7 @@
 
 import test from 'ava';
 import { pino } from 'pino';
-import { aclDisabled } from '../../src/acl/authorizer.js';
+import { type AclResolver, aclDisabled } from '../../src/acl/authorizer.js';
 import { LeafCerts } from '../../src/agent/leaf-certs.js';
 import { createLeafRequest } from '../../src/connect/ca/csr.js';
 import { ManualClock } from '../../src/lib/clock.js';
@@ -141,6 +141,28 @@ test('a key change rotates the root; the roots watch fires; the cached leaf is r
   await server.stop();
 });
 
+test('every leaf request needs service:write for its own token, even when the leaf is cached', async (t) => {
+  const { server, clock } = await startServer();
+  const acl: AclResolver = {
+    defaultPolicy: 'deny',
+    resolve: (token) => ({ allows: (resource, access) => token === 'web-writer' && resource.kind === 'service' && resource.name === 'web' && access === 'write' }),
+  };
+  const leaves = new LeafCerts({ rpc: new InProcessClient(server.handlers), clock, random: new SeededRandom(5), logger: pino({ level: 'silent' }), datacenter: () => 'dc1', domain: () => 'consul', acl });
+  t.teardown(() => {
+    leaves.stop();
+    server.stop();
+  });
+  const first = await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 });
+  t.is((await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 })).cert.SerialNumber, first.cert.SerialNumber, 'cached');
+  for (const token of ['', 'someone-else']) {
+    const error = await t.throwsAsync(leaves.get('web', { token, minIndex: 0, maxWaitMs: 0 }));
+    t.is((error as { code?: string } | undefined)?.code, 'permission_denied');
+    t.is(error?.message, "Permission denied: token lacks permission 'service:write' on service \"web\"");
+  }
+  await t.throwsAsync(leaves.get('db', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 }));
+  t.is(leaves.cachedServiceCount, 1, 'a refused request issues nothing');
+});
+
 test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before', async (t) => {
   const { server, clock } = await startServer({ LeafCertTTL: '10h' });
   const leaves = new LeafCerts({ rpc: new InProcessClient(server.handlers), clock, random: new SeededRandom(5), logger: pino({ level: 'silent' }), datacenter: () => 'dc1', domain: () => 'consul' });
@@ -163,6 +185,19 @@ test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before
   t.true(elapsedMs <= 0.9 * lifetimeMs);
   leaves.stop();
   await server.stop();
+});
+
+test('ForceWithoutCrossSigning rotates without a cross-signed copy; the configuration remembers the flag', async (t) => {
+  const { server } = await startServer();
+  const before = await server.handlers['ConnectCA.Roots'](query());
+  await server.handlers['ConnectCA.ConfigurationSet']({ ...write, config: { Provider: 'consul', Config: { PrivateKeyBits: 384 }, ForceWithoutCrossSigning: true } });
+  const after = await server.handlers['ConnectCA.Roots'](query());
+  t.not(after.value.ActiveRootID, before.value.ActiveRootID);
+  t.is(after.value.Roots.length, 2, 'the old root stays trusted for the leaves it signed');
+  t.is(after.value.Roots.find((root) => root.Active === true)?.IntermediateCerts, null);
+  const config = await server.handlers['ConnectCA.ConfigurationGet'](query());
+  t.true((config.value as { ForceWithoutCrossSigning: boolean }).ForceWithoutCrossSigning);
+  server.stop();
 });
 
 test('a second rotation keeps roots whose leaves may still be valid and drops those rotated out two leaf lifetimes ago', async (t) => {

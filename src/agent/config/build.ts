@@ -173,7 +173,9 @@ function connectSettings({ config, origins }: MergedConfig): ConnectConfig {
     if (!isTaxiwayError(error)) throw error;
     origins.fail('connect.ca_config', error.message);
   }
-  return { enabled: defaulted(config.connect.enabled, 'connect.enabled'), caProvider, caConfig };
+  const intentionPolicy = config.default_intention_policy ?? '';
+  const defaultIntentionPolicy = intentionPolicy === '' ? '' : oneOf(origins, 'default_intention_policy', intentionPolicy, aclPolicies);
+  return { enabled: defaulted(config.connect.enabled, 'connect.enabled'), caProvider, caConfig, defaultIntentionPolicy };
 }
 
 function uiSettings({ config, origins }: MergedConfig, warnings: string[]): UiConfig {

@@ -146,6 +146,8 @@ export const fileConfigSchema = s.struct('Config', {
   node_meta: s.map(s.string()),
   acl: aclSchema,
   connect: connectSchema,
+  /** "allow" or "deny": what authorize answers when no intention matches, instead of the ACL default. */
+  default_intention_policy: optionalString(),
   ui_config: uiConfigSchema,
   /** Deprecated by Consul in favour of ui_config.enabled; still read, with a warning. */
   ui: optionalBool(),

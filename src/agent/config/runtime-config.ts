@@ -72,6 +72,11 @@ export interface ConnectConfig {
   readonly caProvider: string;
   /** CA settings with Consul's snake_case keys translated to its CamelCase (leaf_cert_ttl → LeafCertTTL). */
   readonly caConfig: Readonly<Record<string, unknown>>;
+  /**
+   * default_intention_policy (top level in the file, as in Consul): "" follows the ACL default
+   * policy; "allow" or "deny" decides /v1/agent/connect/authorize when no intention matches.
+   */
+  readonly defaultIntentionPolicy: '' | 'allow' | 'deny';
 }
 
 export interface UiConfig {

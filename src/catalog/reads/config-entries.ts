@@ -4,7 +4,7 @@
 // index, so /v1/agent/connect/authorize does not re-sort them on every request.
 
 import type { ConfigEntry, ConfigEntryKind } from '../../structs/config-entry.js';
-import { type Intention, intentionsOf } from '../../connect/intentions.js';
+import { type Intention, IntentionsByDestination, intentionsOf } from '../../connect/intentions.js';
 import type { QueryResult } from '../blocking-query.js';
 import type { StateStore } from '../store.js';
 import { getConfigEntry } from '../tables/config-entries.js';
@@ -29,4 +29,12 @@ export function intentionsRead(store: StateStore, watch: WatchSet): QueryResult<
   return store.views.get('intentions', watchKeys.configEntryKind('service-intentions'), watch, () =>
     Object.freeze(intentionsOf(store.configEntries.rowsBy('kind', 'service-intentions'))),
   );
+}
+
+/** The same intentions grouped by destination, for decisions (authorize, check). */
+export function intentionsByDestinationRead(store: StateStore, watch: WatchSet): QueryResult<IntentionsByDestination> {
+  return store.views.get('intentions-by-destination', watchKeys.configEntryKind('service-intentions'), watch, () => {
+    const { value } = intentionsRead(store, watch);
+    return new IntentionsByDestination(value);
+  });
 }

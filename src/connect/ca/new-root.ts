@@ -68,15 +68,17 @@ export async function generateRoot(input: NewRootInput): Promise<CaRoot> {
 }
 
 /**
- * The root set after rotating to `next`: the old active root cross-signs it, every old root stays
+ * The root set after rotating to `next`: the old active root cross-signs it (unless the operator
+ * asked for ForceWithoutCrossSigning: then new leaves chain only to the new root, and a peer that
+ * has not yet seen it refuses them until its roots watch fires), every old root stays
  * trusted but inactive (leaves it signed remain valid until they expire), and roots that are
  * expired, or were rotated out more than two leaf lifetimes ago (no leaf of theirs can still be
  * valid; Consul's pruneCARoots), go.
  */
-export async function rotatedRoots(current: readonly CaRoot[], next: CaRoot, clusterId: string, nowMs: number, leafTtlMs = Infinity): Promise<CaRoot[]> {
+export async function rotatedRoots(current: readonly CaRoot[], next: CaRoot, clusterId: string, nowMs: number, leafTtlMs = Infinity, crossSign = true): Promise<CaRoot[]> {
   const active = current.find((root) => root.Active);
   let intermediates: string[] | null = null;
-  if (active !== undefined) {
+  if (active !== undefined && crossSign) {
     const crossSigned = await crossSignRoot({
       newRootPem: next.RootCert,
       oldRootPem: active.RootCert,

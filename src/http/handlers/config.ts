@@ -1,9 +1,13 @@
 // /v1/config/* (Consul's agent/config_endpoint.go) and /v1/discovery-chain/* (discovery_chain_
-// endpoint.go). PUT /v1/config takes the kind and name from the body; ?cas= makes it a
+// endpoint.go; POST carries OverrideProtocol, OverrideConnectTimeout, OverrideMeshGateway and
+// ?compile-dc names the datacenter to evaluate in). PUT /v1/config takes the kind and name from the body; ?cas= makes it a
 // check-and-set (answer true/false); DELETE with ?cas answers whether it deleted, without it {}.
 
+import type { ChainOverrides } from '../../connect/discovery-chain.js';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { type ConfigEntryKind, decodeConfigEntry, isConfigEntryKind } from '../../structs/config-entry.js';
+import { s } from '../../structs/schema.js';
+import { decodeBody } from '../decode-body.js';
 import { first, has, type QueryParams } from '../query-options.js';
 import { json, type HttpResult } from '../result.js';
 import { type ApiRequest, queryOptionsOf, requiredPathRest, type Route, writeOptionsOf } from '../route.js';
@@ -58,9 +62,28 @@ async function put(request: ApiRequest): Promise<HttpResult> {
   return json(await request.agent.rpc.call('ConfigEntry.Apply', { ...writeOptionsOf(request), entry, casIndex: casOf(request.params) }));
 }
 
-async function discoveryChain(request: ApiRequest): Promise<HttpResult> {
+const chainOverridesSchema = s.struct('DiscoveryChainReadRequest', {
+  OverrideProtocol: s.string(),
+  OverrideConnectTimeout: s.duration(),
+  OverrideMeshGateway: s.struct('MeshGatewayConfig', { Mode: s.string() }),
+});
+
+const meshGatewayModes = ['', 'default', 'none', 'local', 'remote'];
+
+/** POST's body (Consul's discoveryChainReadRequest); an empty body overrides nothing. */
+function chainOverrides(request: ApiRequest): ChainOverrides | undefined {
+  if (request.body === undefined || request.body.length === 0) return undefined;
+  const body = decodeBody(request.body, chainOverridesSchema);
+  const mode = body.OverrideMeshGateway.Mode;
+  if (!meshGatewayModes.includes(mode)) throw badRequest('Invalid OverrideMeshGateway.Mode parameter');
+  return { protocol: body.OverrideProtocol, connectTimeoutMs: body.OverrideConnectTimeout, meshGatewayMode: mode === 'default' ? '' : mode };
+}
+
+async function discoveryChain(request: ApiRequest, post: boolean): Promise<HttpResult> {
   const name = requiredPathRest(request, 'Missing chain name');
-  const reply = await request.agent.rpc.call('DiscoveryChain.Get', { ...queryOptionsOf(request), name }, request.signal);
+  const overrides = post ? chainOverrides(request) : undefined;
+  const args = { ...queryOptionsOf(request), name, evaluateInDatacenter: first(request.params, 'compile-dc'), ...(overrides === undefined ? {} : { overrides }) };
+  const reply = await request.agent.rpc.call('DiscoveryChain.Get', args, request.signal);
   return { kind: 'query', value: { Chain: reply.value }, meta: reply.meta };
 }
 
@@ -68,5 +91,6 @@ export const configRoutes: readonly Route[] = [
   { method: 'PUT', path: '/v1/config', handler: put },
   { method: 'GET', path: '/v1/config/*', handler: get },
   { method: 'DELETE', path: '/v1/config/*', handler: remove },
-  { method: 'GET', path: '/v1/discovery-chain/*', handler: discoveryChain },
+  { method: 'GET', path: '/v1/discovery-chain/*', handler: (request) => discoveryChain(request, false) },
+  { method: 'POST', path: '/v1/discovery-chain/*', handler: (request) => discoveryChain(request, true) },
 ];

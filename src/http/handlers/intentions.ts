@@ -95,7 +95,8 @@ async function check(request: ApiRequest): Promise<HttpResult> {
 async function authorize(request: ApiRequest): Promise<HttpResult> {
   const body: AuthorizeRequest = decodeBody(request.body, authorizeSchema);
   const id = clientIdentity(body);
-  const reply = await request.agent.rpc.call('Intention.Authorize', { ...queryOptionsOf(request), target: body.Target, client: id }, request.signal);
+  const defaultIntentionPolicy = request.agent.config.connect.defaultIntentionPolicy;
+  const reply = await request.agent.rpc.call('Intention.Authorize', { ...queryOptionsOf(request), target: body.Target, client: id, defaultIntentionPolicy }, request.signal);
   return json(reply.value);
 }
 

@@ -7,7 +7,7 @@
 import { enforce, type Authorizer } from '../../acl/authorizer.js';
 import { configEntryList, configEntryRead } from '../../catalog/reads/config-entries.js';
 import { caConfigPrimaryKey } from '../../catalog/tables/connect-ca.js';
-import { getConfigEntry, serviceProtocol } from '../../catalog/tables/config-entries.js';
+import { getConfigEntry } from '../../catalog/tables/config-entries.js';
 import { watchKeys } from '../../catalog/watch.js';
 import { CommandType } from '../../catalog/commands.js';
 import { validateConfigEntry } from '../../connect/config-entries/validate.js';
@@ -66,10 +66,10 @@ export function configEntryHandlers(context: ServerContext): ConfigEntryHandlers
         const caConfig = store.caConfig.get(caConfigPrimaryKey());
         const chain = compileDiscoveryChain({
           serviceName: args.name,
-          datacenter: context.datacenter,
+          datacenter: args.evaluateInDatacenter || context.datacenter,
           trustDomain: caConfig === undefined ? '' : trustDomainOf(caConfig.ClusterID),
           entry: (kind, name) => getConfigEntry(store, kind, name),
-          protocolOf: (service) => serviceProtocol(store, service),
+          ...(args.overrides === undefined ? {} : { overrides: args.overrides }),
         });
         return { index: store.maxIndex([watchKeys.configEntries]), value: chain };
       });

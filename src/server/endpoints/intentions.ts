@@ -11,7 +11,7 @@ import { foreignTrustDomain } from '../../connect/authorize.js';
 import { trustDomainOf } from '../../structs/connect-ca.js';
 import { connectDisabled } from '../leader/connect-ca.js';
 import { CommandType } from '../../catalog/commands.js';
-import { intentionsRead } from '../../catalog/reads/config-entries.js';
+import { intentionsByDestinationRead, intentionsRead } from '../../catalog/reads/config-entries.js';
 import { getConfigEntry } from '../../catalog/tables/config-entries.js';
 import { validateConfigEntry } from '../../connect/config-entries/validate.js';
 import { entryWithoutSource, entryWithSource, findLegacySource, type IntentionWrite, sourceOf, validateIntentionNames } from '../../connect/intention-writes.js';
@@ -119,8 +119,8 @@ export function intentionHandlers(context: ServerContext): IntentionHandlers {
     'Intention.Decide': (args, signal) => {
       enforce(context.acl.resolve(args.token), { kind: 'service', name: args.destination }, 'read');
       return runQuery(context, args, signal, (watch) => {
-        const { index, value } = intentionsRead(context.store, watch);
-        const decision = decideConnection(value, args.source, args.destination, defaultAllow());
+        const { index, value } = intentionsByDestinationRead(context.store, watch);
+        const decision = decideConnection(value.matching(args.destination), args.source, args.destination, defaultAllow());
         return { index, value: { ...summarizeDecision(decision), defaultAllow: defaultAllow() } };
       });
     },
@@ -131,11 +131,15 @@ export function intentionHandlers(context: ServerContext): IntentionHandlers {
         watch.add(watchKeys.caConfig);
         const caConfig = context.store.caConfig.get(caConfigPrimaryKey());
         if (caConfig === undefined) throw connectDisabled();
-        const { index, value } = intentionsRead(context.store, watch);
+        const { index, value } = intentionsByDestinationRead(context.store, watch);
         const foreign = foreignTrustDomain(args.client, trustDomainOf(caConfig.ClusterID));
         if (foreign !== undefined) return { index, value: foreign };
-        const summary = summarizeDecision(decideConnection(value, args.client.service, args.target, defaultAllow()));
-        return { index, value: { Authorized: summary.allowed, Reason: summary.reason } };
+        // The agent's default_intention_policy, when set, replaces the ACL default (Consul 1.18+).
+        const policy = args.defaultIntentionPolicy ?? '';
+        const decision = decideConnection(value.matching(args.target), args.client.service, args.target, policy === '' ? defaultAllow() : policy === 'allow');
+        const summary = summarizeDecision(decision);
+        const reason = decision.kind === 'default' && policy !== '' ? 'Default intention policy' : summary.reason;
+        return { index, value: { Authorized: summary.allowed, Reason: reason } };
       });
     },
     'Intention.Apply': async (args) => {

@@ -70,7 +70,12 @@ export class ConnectCa {
     });
   }
 
-  /** PUT /v1/connect/ca/configuration: a new root (cross-signed by the old) when the key changes. */
+  /**
+   * PUT /v1/connect/ca/configuration: a new root when the key changes, cross-signed by the old one
+   * unless ForceWithoutCrossSigning (Consul skips cross-signing then, with a warning in its log).
+   * Consul's built-in provider keeps no separate intermediate in the primary datacenter: leaves
+   * are signed by the root itself, so the only intermediate a leaf carries is the cross-signed root.
+   */
   async setConfiguration(request: CaConfigurationRequest): Promise<void> {
     if (!this.options.enabled) throw connectDisabled();
     if (request.Provider !== 'consul' && request.Provider !== '') throw badRequest(`unknown CA provider ${JSON.stringify(request.Provider)}`);
@@ -85,7 +90,8 @@ export class ConnectCa {
         const nowMs = this.context.clock.nowMs();
         const next = await generateRoot({ config: provider, clusterId: current.ClusterID, nowMs, random: this.context.random });
         const leafTtlMs = Math.max(ttlMsOf(current.Config.LeafCertTTL), ttlMsOf(provider.LeafCertTTL));
-        const roots = await rotatedRoots(this.context.store.caRoots.rows(), next, current.ClusterID, nowMs, leafTtlMs);
+        const crossSign = !request.ForceWithoutCrossSigning;
+        const roots = await rotatedRoots(this.context.store.caRoots.rows(), next, current.ClusterID, nowMs, leafTtlMs, crossSign);
         await this.proposeRoots(roots, config);
       }
       this.limiter.update(limitsOf(provider));

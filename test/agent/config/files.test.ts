@@ -50,7 +50,7 @@ test('a JSON file sets Consul keys, CamelCase service definitions included', asy
     downPolicy: 'extend-cache',
     tokens: { initialManagement: 'boot-token', default: '', agent: 'agent-token', agentRecovery: '', replication: '', configFileServiceRegistration: '', dns: '' },
   });
-  t.deepEqual(config.connect, { enabled: true, caProvider: 'consul', caConfig: { LeafCertTTL: '72h', custom: 1 } });
+  t.deepEqual(config.connect, { enabled: true, caProvider: 'consul', caConfig: { LeafCertTTL: '72h', custom: 1 }, defaultIntentionPolicy: '' });
   t.deepEqual(config.uiConfig, { enabled: true, dir: '', contentPath: '/dashboard/' });
   t.is(config.dnsConfig.nodeTtlMs, 10_000);
   t.deepEqual(config.dnsConfig.serviceTtlMs, { '*': 5000, 'web*': 60_000 });

@@ -124,6 +124,11 @@ const flagCases: { name: string; args: string[]; message: string }[] = [
     message: '-hcl #1: acl.default_policy: expected one of allow, deny, got "maybe"',
   },
   {
+    name: 'default intention policy',
+    args: [...base, '-hcl', 'default_intention_policy = "maybe"'],
+    message: '-hcl #1: default_intention_policy: expected one of allow, deny, got "maybe"',
+  },
+  {
     name: 'CA provider other than consul',
     args: [...base, '-hcl', 'connect { ca_provider = "vault" }'],
     message: '-hcl #1: connect.ca_provider: expected "consul" (taxiway has only the built-in CA), got "vault"',
@@ -188,6 +193,11 @@ test('a later source fixes an earlier bad value: only the merged value is checke
   const dir = await configDir(t, { 'a.json': '{"ports": {"http": 70000}}' });
   const { config } = await load([...base, '-config-file', join(dir, 'a.json'), '-http-port', '8501']);
   t.is(config.ports.http, 8501);
+});
+
+test('default_intention_policy: unset follows the ACL default; allow or deny as given', async (t) => {
+  t.is((await load(base)).config.connect.defaultIntentionPolicy, '');
+  t.is((await load([...base, '-hcl', 'default_intention_policy = "Deny"'])).config.connect.defaultIntentionPolicy, 'deny');
 });
 
 test('a data_dir that is a file is refused', async (t) => {
