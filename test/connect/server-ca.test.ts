@@ -148,9 +148,9 @@ test('every leaf request needs service:write for its own token, even when the le
     resolve: (token) => ({ allows: (resource, access) => token === 'web-writer' && resource.kind === 'service' && resource.name === 'web' && access === 'write' }),
   };
   const leaves = new LeafCerts({ rpc: new InProcessClient(server.handlers), clock, random: new SeededRandom(5), logger: pino({ level: 'silent' }), datacenter: () => 'dc1', domain: () => 'consul', acl });
-  t.teardown(() => {
+  t.teardown(async () => {
     leaves.stop();
-    server.stop();
+    await server.stop();
   });
   const first = await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 });
   t.is((await leaves.get('web', { token: 'web-writer', minIndex: 0, maxWaitMs: 0 })).cert.SerialNumber, first.cert.SerialNumber, 'cached');
@@ -197,7 +197,7 @@ test('ForceWithoutCrossSigning rotates without a cross-signed copy; the configur
   t.is(after.value.Roots.find((root) => root.Active === true)?.IntermediateCerts, null);
   const config = await server.handlers['ConnectCA.ConfigurationGet'](query());
   t.true((config.value as { ForceWithoutCrossSigning: boolean }).ForceWithoutCrossSigning);
-  server.stop();
+  await server.stop();
 });
 
 test('a second rotation keeps roots whose leaves may still be valid and drops those rotated out two leaf lifetimes ago', async (t) => {
