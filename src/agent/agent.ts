@@ -166,6 +166,7 @@ export class Agent {
           const config = this.currentConfig;
           return {
             datacenter: config.datacenter,
+            nodeName: config.nodeName,
             domain: config.dnsDomain,
             altDomain: config.dnsAltDomain,
             recursors: config.dnsRecursors,

@@ -12,12 +12,13 @@ import { Packr } from 'msgpackr';
 import type { ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { KvWrite } from '../structs/kv.js';
+import type { PreparedQuery } from '../structs/prepared-query.js';
 import type { Registration } from '../structs/registration.js';
 import type { Session } from '../structs/session.js';
 import type { TxnOp } from '../structs/txn.js';
 
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
-// compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
+// compare; 4 and 6 are left for ACLs and coordinates; 7 is Consul's PreparedQueryRequestType. 13 is Consul's
 // ConnectCARequestType; 14 (its provider state) stays free because the built-in CA keeps its
 // signing key in the root row. 10 is Consul's ConfigEntryRequestType.
 export const CommandType = {
@@ -26,6 +27,7 @@ export const CommandType = {
   KvWrite: 2,
   Session: 3,
   TombstoneReap: 5,
+  PreparedQuery: 7,
   Txn: 8,
   ConfigEntry: 10,
   ConnectCa: 13,
@@ -97,6 +99,14 @@ export type ConfigEntryCommand =
   | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'upsert'; readonly entry: ConfigEntryBody; readonly casIndex: number | null }
   | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'delete'; readonly kind: ConfigEntryKind; readonly name: string; readonly casIndex: number | null };
 
+/**
+ * A prepared query write (Consul's PreparedQueryRequest): upsert one query (its ID decided by the
+ * server before proposing, validated there) or delete one by ID. Answers whether it changed a row.
+ */
+export type PreparedQueryCommand =
+  | { readonly type: typeof CommandType.PreparedQuery; readonly op: 'set'; readonly query: PreparedQuery }
+  | { readonly type: typeof CommandType.PreparedQuery; readonly op: 'delete'; readonly id: string };
+
 export type Command =
   | RegisterCommand
   | DeregisterCommand
@@ -105,7 +115,8 @@ export type Command =
   | TombstoneReapCommand
   | TxnCommand
   | ConnectCaCommand
-  | ConfigEntryCommand;
+  | ConfigEntryCommand
+  | PreparedQueryCommand;
 
 // Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
 // setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.

@@ -10,6 +10,7 @@ import type { StateStore } from './store.js';
 import { applyConfigEntry } from './tables/config-entries.js';
 import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
+import { applyPreparedQuery } from './tables/prepared-queries.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
 import { sessionCreateTxn, sessionDestroyTxn } from './tables/sessions.js';
 import { applyTombstoneReap } from './tables/tombstones.js';
@@ -63,6 +64,8 @@ export class Fsm {
         return applyConnectCa(this.store, index, command);
       case CommandType.ConfigEntry:
         return applyConfigEntry(this.store, index, command);
+      case CommandType.PreparedQuery:
+        return applyPreparedQuery(this.store, index, command);
       default:
         return unreachable(command);
     }

@@ -16,6 +16,7 @@ import { connectCaHandlers } from './endpoints/connect-ca.js';
 import { intentionHandlers } from './endpoints/intentions.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
+import { preparedQueryHandlers } from './endpoints/prepared-query.js';
 import { sessionHandlers } from './endpoints/session.js';
 import { statusHandlers } from './endpoints/status.js';
 import { txnHandlers } from './endpoints/txn.js';
@@ -74,6 +75,7 @@ export class Server {
       ...connectCaHandlers(this.context, this.connectCa),
       ...configEntryHandlers(this.context),
       ...intentionHandlers(this.context),
+      ...preparedQueryHandlers(this.context),
     };
   }
 
