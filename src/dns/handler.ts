@@ -4,8 +4,10 @@
 //      not exactly one question → FORMERR/NOTIMP with a bare header. Nothing decoded yet.
 //   2. dns-packet decode; a decode error → FORMERR.
 //   3. class other than IN/ANY → NOTIMP.
-//   4. parse-name.ts: inside our domain (or alt domain) → lookup.ts → answer.ts; outside →
-//      recursor.ts (SERVFAIL when none answers) or REFUSED without recursors.
+//   4. parse-name.ts: inside our domain (or alt domain) → lookup.ts → answer.ts; a reverse name
+//      (…in-addr.arpa., …ip6.arpa.) → ptr.ts, and when no node or service has that address the
+//      recursors or SERVFAIL; anything else outside → recursor.ts (SERVFAIL when none answers) or
+//      REFUSED without recursors.
 //   5. reply.ts encodeReply: flags, echoed OPT, fitted to the transport (truncation).
 //
 // A lookup that fails (a server error, no leader) is SERVFAIL. Nothing here throws to the server.
@@ -14,8 +16,9 @@ import type { Logger } from 'pino';
 import type { Packet } from 'dns-packet';
 import type { Clock } from '../lib/clock.js';
 import { errorAnswer, type DnsAnswer } from './answer.js';
-import { lookup, type DnsSettings, type LookupDeps } from './lookup.js';
+import { lookup, queryOptions, type DnsSettings, type LookupDeps } from './lookup.js';
 import { parseName } from './parse-name.js';
+import { isReverseName, ptrAnswer } from './ptr.js';
 import { recurse } from './recursor.js';
 import { checkHeader, decodeRequest, encodeReply, headerOnlyReply, type Transport } from './reply.js';
 import { unreachable } from '../lib/assert.js';
@@ -54,6 +57,12 @@ export async function handleRequest(deps: HandlerDeps, request: Buffer, transpor
   if (question === undefined) return headerOnlyReply(request, 'FORMERR');
   if (!answeredClasses.has(question.class ?? 'IN')) return encodeReply(packet, errorAnswer('NOTIMP'), options);
   const parsed = parseName(question.name, [settings.domain, settings.altDomain]);
+  if (!parsed.inDomain && isReverseName(question.name)) {
+    const answer = await reverseAnswer(deps, settings, question.name);
+    if (answer !== undefined) return encodeReply(packet, answer, options);
+    // Not ours: recursors, or SERVFAIL as Consul's handleRecurse answers with none.
+    if (settings.recursors.length === 0) return encodeReply(packet, errorAnswer('SERVFAIL'), options);
+  }
   if (!parsed.inDomain) {
     if (settings.recursors.length === 0) return encodeReply(packet, errorAnswer('REFUSED'), { ...options, authoritative: false });
     const reply = await recurse(deps, request, settings.recursors, settings.config.recursorTimeoutMs);
@@ -61,6 +70,15 @@ export async function handleRequest(deps: HandlerDeps, request: Buffer, transpor
   }
   const answer = await answerInDomain(deps, settings, packet, parsed.domain, parsed.query);
   return encodeReply(packet, answer, options);
+}
+
+async function reverseAnswer(deps: HandlerDeps, settings: DnsSettings, name: string): Promise<DnsAnswer | undefined> {
+  try {
+    return await ptrAnswer(deps.rpc, { name, domain: settings.domain, datacenter: settings.datacenter, options: queryOptions(settings, settings.datacenter) });
+  } catch (error) {
+    deps.logger.warn({ err: error, name }, 'dns: reverse lookup failed');
+    return errorAnswer('SERVFAIL');
+  }
 }
 
 async function answerInDomain(deps: HandlerDeps, settings: DnsSettings, packet: Packet, domain: string, query: Parameters<typeof lookup>[2]['query']): Promise<DnsAnswer> {

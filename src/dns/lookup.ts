@@ -37,7 +37,7 @@ export interface LookupRequest {
   readonly query: DnsQuery;
 }
 
-function queryOptions(settings: DnsSettings, datacenter: string): QueryOptions {
+export function queryOptions(settings: DnsSettings, datacenter: string): QueryOptions {
   return {
     datacenter,
     token: settings.token,

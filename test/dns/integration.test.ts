@@ -210,3 +210,11 @@ test('recursion: names outside the domain go to the recursors, the next one afte
   t.teardown(() => failing.stop());
   t.regex(await dig(failing, 'example.com', 'A'), /status: SERVFAIL/);
 });
+
+test('PTR: node addresses, then service addresses, IPv4 and IPv6; unknown is SERVFAIL without recursors', async (t) => {
+  t.deepEqual(await digShort(agent, '-x', '10.1.0.1'), ['n1.node.dc1.consul.']);
+  t.deepEqual(await digShort(agent, '-x', '10.9.0.4'), ['db.service.dc1.consul.']);
+  t.deepEqual(await digShort(agent, '-x', 'fd00::6'), ['n6.node.dc1.consul.']);
+  t.regex(await dig(agent, '-x', '10.200.0.1'), /status: SERVFAIL/);
+});
+

@@ -144,6 +144,7 @@ test('DNS: <query>.query.<domain> answers A and SRV from execute, with the TTL; 
   t.deepEqual(await digShort('dns-web.query.consul', 'A'), ['10.3.0.1', '10.3.0.9']);
   t.deepEqual(await digShort('dns-web.query.dc1.consul', 'A'), ['10.3.0.1', '10.3.0.9']);
   t.deepEqual(await digShort('dns-web.query.consul', 'SRV'), ['1 1 8001 n1.node.dc1.consul.', `1 1 8009 ${agentNode}.node.dc1.consul.`]);
+  t.deepEqual(await digShort('_dns-web._tcp.query.consul', 'SRV'), ['1 1 8001 n1.node.dc1.consul.', `1 1 8009 ${agentNode}.node.dc1.consul.`], 'RFC 2782 form');
   t.regex(await dig('dns-web.query.consul', 'A'), /dns-web\.query\.consul\.\s+25\s+IN\s+A/);
   await create({ Name: 'geo-', Template: { Type: 'name_prefix_match' }, Service: { Service: '${name.suffix}' } });
   t.deepEqual(await digShort('geo-web.query.consul', 'A'), ['10.3.0.1', '10.3.0.2', '10.3.0.9']);
