@@ -162,6 +162,7 @@ export class Agent {
         clock,
         logger,
         nowMs: () => clock.nowMs(),
+        cacheEpoch: () => this.server?.store.lastIndex,
         settings: () => {
           const config = this.currentConfig;
           return {

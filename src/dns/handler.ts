@@ -9,6 +9,8 @@
 //      recursors or SERVFAIL; anything else outside → recursor.ts (SERVFAIL when none answers) or
 //      REFUSED without recursors.
 //   5. reply.ts encodeReply: flags, echoed OPT, fitted to the transport (truncation).
+//   6. answer-cache.ts keeps the reply while the catalog does not change; the server asks
+//      cachedReply() first, synchronously, and only misses come here.
 //
 // A lookup that fails (a server error, no leader) is SERVFAIL. Nothing here throws to the server.
 
@@ -16,8 +18,9 @@ import type { Logger } from 'pino';
 import type { Packet } from 'dns-packet';
 import type { Clock } from '../lib/clock.js';
 import { errorAnswer, type DnsAnswer } from './answer.js';
+import { type AnswerCache, requestCacheKey } from './answer-cache.js';
 import { lookup, queryOptions, type DnsSettings, type LookupDeps } from './lookup.js';
-import { parseName } from './parse-name.js';
+import { type DnsQuery, parseName } from './parse-name.js';
 import { isReverseName, ptrAnswer } from './ptr.js';
 import { recurse } from './recursor.js';
 import { checkHeader, decodeRequest, encodeReply, headerOnlyReply, type Transport } from './reply.js';
@@ -27,11 +30,39 @@ export interface HandlerDeps extends LookupDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: () => DnsSettings;
+  /**
+   * The state store's last applied index, while this agent has the store in its own process:
+   * replies are cached until it moves (answer-cache.ts). Undefined (or absent) = no caching.
+   */
+  readonly cacheEpoch?: () => number | undefined;
+}
+
+/** A cached reply for `request`, answered synchronously, or undefined (then handleRequest). */
+export function cachedReply(deps: HandlerDeps, cache: AnswerCache, request: Buffer, transport: Transport): Buffer | undefined {
+  const epoch = deps.cacheEpoch?.();
+  if (epoch === undefined || checkHeader(request).kind !== 'decode') return undefined;
+  const key = requestCacheKey(request, transport);
+  return key === undefined ? undefined : cache.lookup(key, request, epoch, deps.clock.monotonicMs(), deps.random);
+}
+
+/**
+ * Keeps an in-domain reply when serving it again is exact: a definite answer (not SERVFAIL),
+ * nothing trimmed to fit or cut by a_record_limit, and no meaningful order (prepared queries put
+ * their Near node first, so they are not cached).
+ */
+function remember(deps: HandlerDeps, cache: AnswerCache | undefined, epoch: number | undefined, request: Buffer, transport: Transport, answer: DnsAnswer, query: DnsQuery, reply: Buffer): void {
+  if (cache === undefined || epoch === undefined || query.kind === 'query') return;
+  if (answer.rcode !== 'NOERROR' && answer.rcode !== 'NXDOMAIN') return;
+  if (query.kind === 'service' && deps.settings().config.aRecordLimit > 0) return;
+  const truncated = ((reply[2] as number) & 0x02) !== 0;
+  if (truncated || reply.readUInt16BE(6) !== answer.answers.length) return;
+  const key = requestCacheKey(request, transport);
+  if (key !== undefined) cache.store(key, reply, epoch, deps.clock.monotonicMs(), query.kind === 'service' || query.kind === 'apex');
 }
 
 const answeredClasses = new Set(['IN', 'ANY']);
 
-export async function handleRequest(deps: HandlerDeps, request: Buffer, transport: Transport): Promise<Buffer | undefined> {
+export async function handleRequest(deps: HandlerDeps, request: Buffer, transport: Transport, cache?: AnswerCache): Promise<Buffer | undefined> {
   const header = checkHeader(request);
   switch (header.kind) {
     case 'drop':
@@ -68,8 +99,12 @@ export async function handleRequest(deps: HandlerDeps, request: Buffer, transpor
     const reply = await recurse(deps, request, settings.recursors, settings.config.recursorTimeoutMs);
     return reply ?? encodeReply(packet, errorAnswer('SERVFAIL'), { ...options, authoritative: false });
   }
+  // Read before the lookup: a write during it makes the stored reply stale at once, never wrong.
+  const epoch = deps.cacheEpoch?.();
   const answer = await answerInDomain(deps, settings, packet, parsed.domain, parsed.query);
-  return encodeReply(packet, answer, options);
+  const reply = encodeReply(packet, answer, options);
+  remember(deps, cache, epoch, request, transport, answer, parsed.query, reply);
+  return reply;
 }
 
 async function reverseAnswer(deps: HandlerDeps, settings: DnsSettings, name: string): Promise<DnsAnswer | undefined> {

@@ -351,6 +351,16 @@ export const limits = {
   dnsTcpPipelinedMax: 16,
   /** Recursor answer bytes accepted over TCP (its length prefix caps it at 64 KiB anyway). */
   dnsRecursorAnswerBytesMax: 65_535,
+  /**
+   * Encoded DNS replies kept for repeated questions (src/dns/answer-cache.ts), oldest dropped
+   * first; a few hundred names are typical, 10,000 replies of at most 4 KiB bound it to ~40 MiB.
+   */
+  dnsAnswerCacheEntriesMax: 10_000,
+  /**
+   * A cached reply is reused at most this long even when the catalog did not change, so that the
+   * SOA serial (Consul's current Unix time) stays close to now.
+   */
+  dnsAnswerCacheMaxAgeMs: 2_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */

@@ -218,3 +218,13 @@ test('PTR: node addresses, then service addresses, IPv4 and IPv6; unknown is SER
   t.regex(await dig(agent, '-x', '10.200.0.1'), /status: SERVFAIL/);
 });
 
+
+test('a cached answer gives way to the next catalog write at once', async (t) => {
+  await register({ Node: 'c1', Address: '10.7.0.1', Service: { ID: 'cached1', Service: 'cached', Port: 1 } });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1']);
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1'], 'served again (from the cache)');
+  await register({ Node: 'c2', Address: '10.7.0.2', Service: { ID: 'cached2', Service: 'cached', Port: 1 } });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1', '10.7.0.2']);
+  await register({ Node: 'c2', Address: '10.7.0.2', Service: { ID: 'cached2', Service: 'cached', Port: 1 }, Checks: [{ CheckID: 'down', Name: 'down', Status: 'critical', ServiceID: 'cached2' }] });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1'], 'a check going critical drops it');
+});
