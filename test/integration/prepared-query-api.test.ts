@@ -95,6 +95,7 @@ test('bad input answers with Consul words', async (t) => {
     ['PUT', '/v1/query/11111111-1111-4111-8111-111111111111', { Name: 'x', Service: { Service: 'web' } }, 404, /^Cannot modify non-existent prepared query/],
     ['GET', '/v1/query/nope/execute', undefined, 404, /^Query not found$/],
     ['GET', '/v1/query/nope/explain', undefined, 404, /^Query not found$/],
+    ['GET', '/v1/query/nope/execute?dc=dc9', undefined, 500, /^No path to datacenter$/],
     ['PUT', '/v1/query/x/execute', undefined, 405, /not allowed/],
   ];
   for (const [method, path, body, status, message] of cases) {

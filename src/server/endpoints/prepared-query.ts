@@ -70,12 +70,14 @@ export function preparedQueryHandlers(context: ServerContext): PreparedQueryHand
         return { index: store.maxIndex([watchKeys.preparedQueries]), value: store.preparedQueries.rows() };
       }),
     'PreparedQuery.Execute': (args, signal) => {
+      checkDatacenter(context, args.datacenter);
       const query = resolved(context, args.idOrName);
       enforce(context.acl.resolve(query.Token !== '' ? query.Token : args.token), { kind: 'service', name: query.Service.Service }, 'read');
       const options = { datacenter: context.datacenter, agentNode: args.agentNode, near: args.near, sourceIp: args.sourceIp, limit: args.limit, connect: args.connect };
       return runQuery(context, { ...args, minQueryIndex: 0 }, signal, (watch) => executePreparedQuery(store, watch, query, options, context.random));
     },
     'PreparedQuery.Explain': (args, signal) => {
+      checkDatacenter(context, args.datacenter);
       context.acl.resolve(args.token);
       return runQuery(context, { ...args, minQueryIndex: 0 }, signal, () => ({ index: store.maxIndex([watchKeys.preparedQueries]), value: resolved(context, args.idOrName) }));
     },
