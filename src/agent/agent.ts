@@ -173,10 +173,12 @@ export class Agent {
         clock,
         logger,
         nowMs: () => clock.nowMs(),
+        cacheEpoch: () => this.server?.store.lastIndex,
         settings: () => {
           const config = this.currentConfig;
           return {
             datacenter: config.datacenter,
+            nodeName: config.nodeName,
             domain: config.dnsDomain,
             altDomain: config.dnsAltDomain,
             recursors: config.dnsRecursors,

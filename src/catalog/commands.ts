@@ -11,6 +11,7 @@
 import type { ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { KvWrite } from '../structs/kv.js';
+import type { PreparedQuery } from '../structs/prepared-query.js';
 import type { Registration } from '../structs/registration.js';
 import type { Session } from '../structs/session.js';
 import type { TxnOp } from '../structs/txn.js';
@@ -18,7 +19,7 @@ import { pack, unpack } from './msgpack.js';
 import type { AutopilotConfig } from '../structs/autopilot.js';
 
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
-// compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
+// compare; 4 and 6 are left for ACLs and coordinates; 7 is Consul's PreparedQueryRequestType. 13 is Consul's
 // ConnectCARequestType; 14 (its provider state) stays free because the built-in CA keeps its
 // signing key in the root row. 10 is Consul's ConfigEntryRequestType. Numbers from 32 up are
 // taxiway's own, with no Consul counterpart (Consul restores snapshots outside its log).
@@ -28,6 +29,7 @@ export const CommandType = {
   KvWrite: 2,
   Session: 3,
   TombstoneReap: 5,
+  PreparedQuery: 7,
   Txn: 8,
   Autopilot: 9,
   ConfigEntry: 10,
@@ -121,6 +123,14 @@ export interface AutopilotCommand {
   readonly casIndex: number | null;
 }
 
+/**
+ * A prepared query write (Consul's PreparedQueryRequest): upsert one query (its ID decided by the
+ * server before proposing, validated there) or delete one by ID. Answers whether it changed a row.
+ */
+export type PreparedQueryCommand =
+  | { readonly type: typeof CommandType.PreparedQuery; readonly op: 'set'; readonly query: PreparedQuery }
+  | { readonly type: typeof CommandType.PreparedQuery; readonly op: 'delete'; readonly id: string };
+
 export type Command =
   | RegisterCommand
   | DeregisterCommand
@@ -131,7 +141,8 @@ export type Command =
   | ConnectCaCommand
   | ConfigEntryCommand
   | SnapshotRestoreCommand
-  | AutopilotCommand;
+  | AutopilotCommand
+  | PreparedQueryCommand;
 
 export function encodeCommand(command: Command): Uint8Array {
   return pack(command);

@@ -12,6 +12,7 @@ import { applyConfigEntry } from './tables/config-entries.js';
 import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
 import { applySnapshotRestore } from './tables/snapshot-restore.js';
+import { applyPreparedQuery } from './tables/prepared-queries.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
 import { sessionCreateTxn, sessionDestroyTxn } from './tables/sessions.js';
 import { applyTombstoneReap } from './tables/tombstones.js';
@@ -73,6 +74,8 @@ export class Fsm {
         return applyAutopilot(this.store, index, command);
       case CommandType.SnapshotRestore:
         return applySnapshotRestore(this.store, index, command);
+      case CommandType.PreparedQuery:
+        return applyPreparedQuery(this.store, index, command);
       default:
         return unreachable(command);
     }

@@ -1,5 +1,6 @@
 // The catalog: the replicated state of one datacenter (nodes, services, checks, KV with its
-// tombstones, sessions, the Connect CA's roots and configuration), in memory.
+// tombstones, sessions, the Connect CA's roots and configuration, config entries, prepared
+// queries), in memory.
 //
 //   command (commands.ts, numbered)            read (reads/*.ts)
 //        │ encoded by the log                      │ adds watch keys to a WatchSet

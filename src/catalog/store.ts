@@ -21,6 +21,7 @@ import type { ConfigEntry } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { Node } from '../structs/node.js';
+import type { PreparedQuery } from '../structs/prepared-query.js';
 import type { Session } from '../structs/session.js';
 import { type StoredTable, Table } from './table.js';
 import { Views } from './views.js';
@@ -30,6 +31,7 @@ import { configEntryIndexes, configEntryPrimaryKey } from './tables/config-entri
 import { caConfigPrimaryKey, caRootPrimaryKey } from './tables/connect-ca.js';
 import { kvIndexes, kvPrimaryKey } from './tables/kv.js';
 import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
+import { preparedQueryIndexes, preparedQueryPrimaryKey } from './tables/prepared-queries.js';
 import { type ServiceRow, serviceIndexes, servicePrimaryKey } from './tables/services.js';
 import { sessionIndexes, sessionPrimaryKey } from './tables/sessions.js';
 import { type Tombstone, tombstonePrimaryKey } from './tables/tombstones.js';
@@ -65,6 +67,8 @@ export class StateStore {
   readonly caConfig = new Table<CaConfiguration>('connect-ca-config', caConfigPrimaryKey, []);
   /** Config entries keyed "kind/name" (service-defaults, service-intentions, ...). */
   readonly configEntries = new Table<ConfigEntry>('config-entries', configEntryPrimaryKey, configEntryIndexes);
+  /** Prepared queries keyed by ID (lower case), indexed by name, session and template prefix. */
+  readonly preparedQueries = new Table<PreparedQuery>('prepared-queries', preparedQueryPrimaryKey, preparedQueryIndexes);
   /** At most one row: autopilot's configuration (defaults until the first write). */
   readonly autopilotConfig = new Table<AutopilotConfig>('autopilot-config', autopilotPrimaryKey, []);
   /** At most one row: the operator restore being staged through the log, chunk by chunk. */
@@ -85,6 +89,7 @@ export class StateStore {
     this.caConfig,
     this.configEntries,
     this.autopilotConfig,
+    this.preparedQueries,
     this.restoreStaging,
   ];
 

@@ -36,6 +36,8 @@ export const watchKeys = {
   kvKey: (key: string) => `kv:${key}`,
   /** Every KV key under a prefix. Wakes only; the index comes from the entries and tombstones. */
   kvPrefix: (prefix: string) => `kv-prefix:${prefix}`,
+  /** Any prepared query (created, updated, deleted). */
+  preparedQueries: 'prepared-queries',
 } as const;
 
 /** The keys one read depended on. Reads add to it; the blocking query watches it. */

@@ -126,12 +126,14 @@ export interface ServiceAnswerInput {
   /** only_passing from dns_config, or a prepared query's OnlyPassing. */
   readonly onlyPassing: boolean;
   /** Overrides service_ttl (a prepared query's DNS.TTL). */
-  readonly ttlSeconds?: number;
+  readonly ttlSeconds?: number | undefined;
+  /** The entries are already filtered and ordered (a prepared query's result): keep them as they are. */
+  readonly preFiltered?: boolean;
 }
 
 export function serviceAnswer(context: AnswerContext, input: ServiceAnswerInput): DnsAnswer {
   const { config, type } = context;
-  let entries = shuffle(healthyEntries(input.entries, input.onlyPassing), context.random);
+  let entries = input.preFiltered === true ? [...input.entries] : shuffle(healthyEntries(input.entries, input.onlyPassing), context.random);
   if (entries.length === 0) return emptyAnswer(context, 'NXDOMAIN');
   if (config.aRecordLimit > 0 && (type === 'A' || type === 'AAAA' || type === 'ANY')) entries = entries.slice(0, config.aRecordLimit);
   const ttl = input.ttlSeconds ?? serviceTtlSeconds(config, input.service);

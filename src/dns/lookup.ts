@@ -9,10 +9,13 @@ import { isTaxiwayError } from '../lib/errors.js';
 import type { QueryOptions, RpcClient, ServiceEntry } from '../rpc/protocol.js';
 import { addrAnswer, apexAnswer, emptyAnswer, nodeAnswer, serviceAnswer, type AnswerContext, type DnsAnswer, type QuestionType } from './answer.js';
 import type { DnsQuery } from './parse-name.js';
+import { queryDnsTtlSeconds } from '../structs/prepared-query.js';
 
 /** What the DNS server reads each time: the agent's current settings (a reload may change them). */
 export interface DnsSettings {
   readonly datacenter: string;
+  /** This agent's node name: a prepared query's Near "_agent". */
+  readonly nodeName: string;
   readonly domain: string;
   readonly altDomain: string;
   readonly recursors: readonly string[];
@@ -25,8 +28,6 @@ export interface LookupDeps {
   readonly random: Random;
   /** Wall-clock ms (SOA serial). */
   readonly nowMs: () => number;
-  /** Answers `<name>.query.<domain>`; without it such names are NXDOMAIN. */
-  readonly preparedQuery?: (query: string, datacenter: string, context: AnswerContext) => Promise<DnsAnswer>;
 }
 
 export interface LookupRequest {
@@ -36,7 +37,7 @@ export interface LookupRequest {
   readonly query: DnsQuery;
 }
 
-function queryOptions(settings: DnsSettings, datacenter: string): QueryOptions {
+export function queryOptions(settings: DnsSettings, datacenter: string): QueryOptions {
   return {
     datacenter,
     token: settings.token,
@@ -85,7 +86,7 @@ async function lookupIn(deps: LookupDeps, settings: DnsSettings, context: Answer
     case 'addr':
       return addrAnswer(context, query.address);
     case 'query':
-      return deps.preparedQuery === undefined ? emptyAnswer(context, 'NXDOMAIN') : deps.preparedQuery(query.query, datacenter, context);
+      return preparedQueryAnswer(deps.rpc, settings, options, context, query.query);
     case 'apex': {
       const servers = await serviceEntries(deps.rpc, options, 'consul', '', false, false);
       return apexAnswer(context, servers);
@@ -96,6 +97,29 @@ async function lookupIn(deps: LookupDeps, settings: DnsSettings, context: Answer
     default:
       return unreachable(query);
   }
+}
+
+/**
+ * `<query>.query.<domain>`: the prepared query's execution, answered as a service lookup but with
+ * the query's own health filtering and order (Near first), and its DNS.TTL when it has one.
+ * A query that does not exist is NXDOMAIN, as Consul's preparedQueryLookup answers.
+ */
+async function preparedQueryAnswer(rpc: RpcClient, settings: DnsSettings, options: QueryOptions, context: AnswerContext, name: string): Promise<DnsAnswer> {
+  let result;
+  try {
+    const args = { ...options, idOrName: name, agentNode: settings.nodeName, near: '', sourceIp: '', limit: 0, connect: false };
+    result = (await rpc.call('PreparedQuery.Execute', args)).value;
+  } catch (error) {
+    if (isTaxiwayError(error) && (error.code === 'not_found' || error.code === 'bad_request')) return emptyAnswer(context, 'NXDOMAIN');
+    throw error;
+  }
+  return serviceAnswer({ ...context, datacenter: result.Datacenter }, {
+    service: result.Service,
+    entries: result.Nodes,
+    onlyPassing: false,
+    preFiltered: true,
+    ttlSeconds: queryDnsTtlSeconds(result.DNS),
+  });
 }
 
 async function serviceEntries(rpc: RpcClient, options: QueryOptions, service: string, tag: string, connect: boolean, passingOnly: boolean): Promise<readonly ServiceEntry[]> {

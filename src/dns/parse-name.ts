@@ -9,7 +9,8 @@
 //   web.connect.consul            mesh-capable instances of web (sidecars and native)
 //   n1.node.consul                node n1
 //   7f000001.addr.consul          the address 127.0.0.1 (32 hex digits: IPv6)
-//   q.query.consul                prepared query q
+//   q.query.consul                prepared query q (also q.query.dc1.consul)
+//   _q._tcp.query.consul          RFC 2782: prepared query q
 //   consul.                       the domain itself (SOA, NS)
 
 /** What a name inside our domain asks for; `datacenter` is "" for the agent's own. */
@@ -78,7 +79,7 @@ function queryOf(kind: string, parts: readonly string[], datacenter: string): Dn
     case 'node':
       return { kind: 'node', node: parts.join('.'), datacenter };
     case 'query':
-      return { kind: 'query', query: parts.join('.'), datacenter };
+      return { kind: 'query', query: preparedQueryName(parts), datacenter };
     case 'virtual':
       return parts.length === 1 ? { kind: 'virtual', service: parts[0] ?? '' } : { kind: 'invalid' };
     case 'addr':
@@ -86,6 +87,14 @@ function queryOf(kind: string, parts: readonly string[], datacenter: string): Dn
     default:
       return { kind: 'invalid' };
   }
+}
+
+/** RFC 2782 "_name._tcp" (the last label is the ignored protocol), else the labels joined. */
+function preparedQueryName(parts: readonly string[]): string {
+  const first = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  if (parts.length >= 2 && first.startsWith('_') && last.startsWith('_')) return parts.slice(0, -1).join('.').slice(1);
+  return parts.join('.');
 }
 
 function serviceQuery(parts: readonly string[], datacenter: string): DnsQuery {

@@ -8,12 +8,13 @@
 //   TCP: at most 65,535 bytes (the length prefix), never TC.
 //
 // Trimming drops answers from the end (they are already shuffled) and with them the additional
-// records that only the dropped SRV answers referred to. dns-packet does not compress names, so a
-// reply holds fewer records than Consul's compressed one would in the same size.
+// records that only the dropped SRV answers referred to. Sizes are measured uncompressed (as
+// Consul measures 512-byte replies), then compress.ts compresses the names of what is sent.
 
 import { decode, encode, encodingLength, type Answer, type Packet } from 'dns-packet';
 import { limits } from '../lib/limits.js';
 import type { DnsAnswer, Rcode } from './answer.js';
+import { compressReply } from './compress.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -117,12 +118,12 @@ export function encodeReply(request: Packet, answer: DnsAnswer, options: ReplyOp
   // The common case (a few records) fits at once: one encode, no measuring.
   if ((packet.answers?.length ?? 0) <= maxAnswers) {
     const whole = encode({ ...packet, additionals: [...additionals, ...optRecord] });
-    if (whole.length <= maxBytes) return whole;
+    if (whole.length <= maxBytes) return compressReply(whole);
   }
   const fitted = fit(packet, maxBytes, maxAnswers);
   fitted.packet.additionals = [...(fitted.packet.additionals ?? []), ...optRecord];
   if (fitted.trimmed && options.transport === 'udp' && options.enableTruncate) fitted.packet.flags = (fitted.packet.flags ?? 0) | flagTruncated;
-  return encode(fitted.packet);
+  return compressReply(encode(fitted.packet));
 }
 
 function udpMaxBytes(opt: { udpPayloadSize: number } | undefined): number {

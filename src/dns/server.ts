@@ -13,7 +13,8 @@ import { isIPv6, type Server as TcpServer, type Socket } from 'node:net';
 import type { Timer } from '../lib/clock.js';
 import { limits } from '../lib/limits.js';
 import { bindUdpTcpPair } from '../lib/udp-tcp-pair.js';
-import { handleRequest, type HandlerDeps } from './handler.js';
+import { AnswerCache } from './answer-cache.js';
+import { cachedReply, handleRequest, type HandlerDeps } from './handler.js';
 
 export interface DnsServerOptions {
   readonly addresses: readonly string[];
@@ -25,6 +26,10 @@ export class DnsServer {
   private readonly tcpServers: TcpServer[] = [];
   private readonly connections = new Set<Socket>();
   private inFlight = 0;
+  /** Replies to repeated questions, valid until the catalog changes (answer-cache.ts). */
+  private readonly cache = new AnswerCache();
+  /** The DnsConfig the cached replies were built with; a reload drops them. */
+  private cachedConfig: unknown;
   /** "ip:port" of each UDP listener (the same ports serve TCP). */
   readonly addresses: string[] = [];
 
@@ -52,6 +57,11 @@ export class DnsServer {
   }
 
   private onDatagram(udp: UdpSocket, message: Buffer, address: string, port: number): void {
+    const cached = this.fromCache(message, 'udp');
+    if (cached !== undefined) {
+      udp.send(cached, port, address, () => undefined);
+      return;
+    }
     if (this.inFlight >= limits.dnsInFlightMax) return;
     this.inFlight++;
     void this.answer(message, 'udp')
@@ -61,9 +71,19 @@ export class DnsServer {
       .finally(() => this.inFlight--);
   }
 
+  private fromCache(message: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    if (this.deps.cacheEpoch === undefined) return undefined;
+    const config = this.deps.settings().config;
+    if (config !== this.cachedConfig) {
+      this.cache.clear();
+      this.cachedConfig = config;
+    }
+    return cachedReply(this.deps, this.cache, message, transport);
+  }
+
   private async answer(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
     try {
-      return await handleRequest(this.deps, message, transport);
+      return await handleRequest(this.deps, message, transport, this.deps.cacheEpoch === undefined ? undefined : this.cache);
     } catch (error) {
       // handleRequest catches lookup errors itself; anything here is our bug, logged, not fatal.
       this.deps.logger.error({ err: error }, 'dns: request failed');
@@ -116,7 +136,8 @@ export class DnsServer {
 
   private answerOverTcp(socket: Socket, request: Buffer, done: () => void): void {
     this.inFlight++;
-    void this.answer(request, 'tcp')
+    const cached = this.fromCache(request, 'tcp');
+    void (cached !== undefined ? Promise.resolve(cached) : this.answer(request, 'tcp'))
       .then((reply) => {
         if (reply === undefined || socket.destroyed) return;
         const prefix = Buffer.alloc(2);

@@ -11,6 +11,7 @@ import { intentionRoutes } from './handlers/intentions.js';
 import { eventRoutes } from './handlers/event.js';
 import { healthRoutes } from './handlers/health.js';
 import { kvRoutes } from './handlers/kv.js';
+import { preparedQueryRoutes } from './handlers/prepared-query.js';
 import { sessionRoutes } from './handlers/session.js';
 import { snapshotRoutes } from './handlers/snapshot.js';
 import { operatorRoutes } from './handlers/operator.js';
@@ -43,6 +44,8 @@ export const routes: readonly Route[] = [
   ...configRoutes,
   // /v1/connect/intentions, /exact, /match, /check, /* (legacy IDs); /v1/agent/connect/authorize
   ...intentionRoutes,
+  // /v1/query (POST, GET), /v1/query/* (GET, PUT, DELETE), /v1/query/*/execute, /*/explain
+  ...preparedQueryRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
   // /v1/operator/raft/*, /v1/operator/autopilot/*

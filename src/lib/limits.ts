@@ -406,6 +406,16 @@ export const limits = {
   autopilotHelloFreshMs: 10_000,
   /** Servers remembered per datacenter (a hello listing more is cut here). */
   clusterServersMax: 64,
+  /**
+   * Encoded DNS replies kept for repeated questions (src/dns/answer-cache.ts), oldest dropped
+   * first; a few hundred names are typical, 10,000 replies of at most 4 KiB bound it to ~40 MiB.
+   */
+  dnsAnswerCacheEntriesMax: 10_000,
+  /**
+   * A cached reply is reused at most this long even when the catalog did not change, so that the
+   * SOA serial (Consul's current Unix time) stays close to now.
+   */
+  dnsAnswerCacheMaxAgeMs: 2_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */

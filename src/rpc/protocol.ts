@@ -17,6 +17,7 @@ import type { IntentionWrite } from '../connect/intention-writes.js';
 import type { AuthorizeResult } from '../connect/authorize.js';
 import type { ServiceSpiffeId } from '../connect/spiffe.js';
 import type { DirEntry, KvWrite } from '../structs/kv.js';
+import type { PreparedQuery } from '../structs/prepared-query.js';
 import type { Session, SessionCreateRequest } from '../structs/session.js';
 import type { TxnOp, TxnOutcome } from '../structs/txn.js';
 
@@ -116,6 +117,25 @@ export type SnapshotRestoreStep =
   | { readonly op: 'begin'; readonly id: string }
   | { readonly op: 'chunk'; readonly id: string; readonly seq: number; readonly bytes: Uint8Array }
   | { readonly op: 'commit'; readonly id: string; readonly chunks: number; readonly sha256: string };
+/** What executing a prepared query found (Consul's PreparedQueryExecuteResponse, without QueryMeta). */
+export interface PreparedQueryResult {
+  readonly Service: string;
+  readonly Nodes: readonly ServiceEntry[];
+  readonly DNS: { readonly TTL: string };
+  readonly Datacenter: string;
+  /** Remote datacenters tried; always 0 until federation exists. */
+  readonly Failovers: number;
+}
+
+/** Who runs a prepared query: the asking agent's node, and ?near= / the client's address. */
+interface PreparedQueryRun extends QueryOptions {
+  readonly idOrName: string;
+  readonly agentNode: string;
+  /** ?near=: a node name, "_agent" or "_ip" ("" = the query's own Near). */
+  readonly near: string;
+  /** The client's address, for Near "_ip" ("" = unknown). */
+  readonly sourceIp: string;
+}
 
 export interface RpcMethods {
   'Catalog.Register': { args: WriteOptions & { registration: Registration }; reply: boolean };
@@ -204,6 +224,15 @@ export interface RpcMethods {
   'Operator.AutopilotSetConfiguration': { args: WriteOptions & { config: Omit<AutopilotConfig, 'CreateIndex' | 'ModifyIndex'>; casIndex: number | null }; reply: boolean };
   /** Every server's health as the leader sees it (always answered by the leader). */
   'Operator.ServerHealth': { args: QueryOptions; reply: OperatorHealth };
+  /** Creates (reply: the new ID), updates or deletes (reply: the ID given) a prepared query. */
+  'PreparedQuery.Apply': { args: WriteOptions & { op: 'create' | 'update' | 'delete'; query: PreparedQuery }; reply: string };
+  /** One query by ID, as a list of one (not_found when there is none). */
+  'PreparedQuery.Get': { args: QueryOptions & { id: string }; reply: QueryReply<readonly PreparedQuery[]> };
+  'PreparedQuery.List': { args: QueryOptions; reply: QueryReply<readonly PreparedQuery[]> };
+  /** Runs a query by ID or name (templates by name); limit 0 = all. */
+  'PreparedQuery.Execute': { args: PreparedQueryRun & { limit: number; connect: boolean }; reply: QueryReply<PreparedQueryResult> };
+  /** The query a name resolves to, rendered when it is a template. */
+  'PreparedQuery.Explain': { args: PreparedQueryRun; reply: QueryReply<PreparedQuery> };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
   /**

@@ -2,7 +2,7 @@
 //
 //   RpcClient.call(method, args)          (src/rpc: in-process in dev, over the network later)
 //        ▼
-//   server.ts handlers ─ endpoints/{catalog-write,catalog-read,health,kv,session,txn,status,connect-ca}.ts
+//   server.ts handlers ─ endpoints/{catalog-write,catalog-read,health,kv,session,txn,status,connect-ca,prepared-query}.ts
 //        │ writes: validate → ACL hook → CommandLog.propose(command) (command-log.ts)
 //        │         in-process-log.ts: next index → Fsm.apply (src/catalog)
 //        │ reads:  query.ts runQuery: dc check → filter compile → blocking query → QueryMeta

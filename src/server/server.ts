@@ -21,6 +21,7 @@ import { connectCaHandlers } from './endpoints/connect-ca.js';
 import { intentionHandlers } from './endpoints/intentions.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
+import { preparedQueryHandlers } from './endpoints/prepared-query.js';
 import { sessionHandlers } from './endpoints/session.js';
 import { snapshotHandlers } from './endpoints/snapshot.js';
 import { operatorHandlers } from './endpoints/operator.js';
@@ -134,6 +135,7 @@ export class Server {
       ...configEntryHandlers(this.context),
       ...intentionHandlers(this.context),
       ...snapshotHandlers(this.context, () => duties.restart()),
+      ...preparedQueryHandlers(this.context),
     };
     this.store.onLockDelay = ({ key, delayMs }) => duties.lockDelays.start(key, delayMs);
     this.rpcHandlers = this.cluster?.router.handlers() ?? this.handlers;

@@ -69,7 +69,7 @@ export function context(overrides: Partial<AnswerContext> = {}): AnswerContext {
 }
 
 export function settings(overrides: Partial<DnsSettings> = {}): DnsSettings {
-  return { datacenter: 'dc1', domain: 'consul.', altDomain: '', recursors: [], token: '', config: defaultDnsConfig, ...overrides };
+  return { datacenter: 'dc1', nodeName: 'n1', domain: 'consul.', altDomain: '', recursors: [], token: '', config: defaultDnsConfig, ...overrides };
 }
 
 /** An RpcClient over a fixed catalog; tag and passing filters applied as the server does. */

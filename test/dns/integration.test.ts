@@ -210,3 +210,21 @@ test('recursion: names outside the domain go to the recursors, the next one afte
   t.teardown(() => failing.stop());
   t.regex(await dig(failing, 'example.com', 'A'), /status: SERVFAIL/);
 });
+
+test('PTR: node addresses, then service addresses, IPv4 and IPv6; unknown is SERVFAIL without recursors', async (t) => {
+  t.deepEqual(await digShort(agent, '-x', '10.1.0.1'), ['n1.node.dc1.consul.']);
+  t.deepEqual(await digShort(agent, '-x', '10.9.0.4'), ['db.service.dc1.consul.']);
+  t.deepEqual(await digShort(agent, '-x', 'fd00::6'), ['n6.node.dc1.consul.']);
+  t.regex(await dig(agent, '-x', '10.200.0.1'), /status: SERVFAIL/);
+});
+
+
+test('a cached answer gives way to the next catalog write at once', async (t) => {
+  await register({ Node: 'c1', Address: '10.7.0.1', Service: { ID: 'cached1', Service: 'cached', Port: 1 } });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1']);
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1'], 'served again (from the cache)');
+  await register({ Node: 'c2', Address: '10.7.0.2', Service: { ID: 'cached2', Service: 'cached', Port: 1 } });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1', '10.7.0.2']);
+  await register({ Node: 'c2', Address: '10.7.0.2', Service: { ID: 'cached2', Service: 'cached', Port: 1 }, Checks: [{ CheckID: 'down', Name: 'down', Status: 'critical', ServiceID: 'cached2' }] });
+  t.deepEqual(await digShort(agent, 'cached.service.consul', 'A'), ['10.7.0.1'], 'a check going critical drops it');
+});

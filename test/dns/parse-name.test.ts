@@ -23,6 +23,8 @@ const cases: [string, ParsedName][] = [
   ['7f00001.addr.consul', { inDomain: true, domain: 'consul.', query: { kind: 'invalid' } }],
   ['zz000001.addr.consul', { inDomain: true, domain: 'consul.', query: { kind: 'invalid' } }],
   ['q1.query.consul', { inDomain: true, domain: 'consul.', query: { kind: 'query', query: 'q1', datacenter: '' } }],
+  ['q.with.dots.query.dc2.consul', { inDomain: true, domain: 'consul.', query: { kind: 'query', query: 'q.with.dots', datacenter: 'dc2' } }],
+  ['_q1._tcp.query.consul', { inDomain: true, domain: 'consul.', query: { kind: 'query', query: 'q1', datacenter: '' } }],
   ['web.virtual.consul', { inDomain: true, domain: 'consul.', query: { kind: 'virtual', service: 'web' } }],
   ['consul', { inDomain: true, domain: 'consul.', query: { kind: 'apex' } }],
   ['service.consul', { inDomain: true, domain: 'consul.', query: { kind: 'invalid' } }],

@@ -9,6 +9,7 @@ import type { StateStore, WriteTxn } from '../store.js';
 import type { IndexSpec } from '../table.js';
 import { watchKeys } from '../watch.js';
 import { kvsDeleteTxn, kvsSetTxn } from './kv.js';
+import { deleteSessionQueriesTxn } from './prepared-queries.js';
 
 export const sessionPrimaryKey = (session: Session): string => session.ID;
 
@@ -58,6 +59,7 @@ export function sessionDestroyTxn(store: StateStore, tx: WriteTxn, id: string): 
     else kvsSetTxn(store, tx, { key: entry.Key, value: entry.Value, flags: entry.Flags, lockIndex: entry.LockIndex, session: '' });
     if (session.LockDelay > 0) tx.lockDelays.push({ key: entry.Key, delayMs: session.LockDelay / 1e6 });
   }
+  deleteSessionQueriesTxn(store, tx, id);
   return true;
 }
 
