@@ -88,8 +88,8 @@ export class StateStore {
     this.caRoots,
     this.caConfig,
     this.configEntries,
-    this.autopilotConfig,
     this.preparedQueries,
+    this.autopilotConfig,
     this.restoreStaging,
   ];
 
