@@ -351,6 +351,27 @@ export const limits = {
   dnsTcpPipelinedMax: 16,
   /** Recursor answer bytes accepted over TCP (its length prefix caps it at 64 KiB anyway). */
   dnsRecursorAnswerBytesMax: 65_535,
+
+  // ---- built-in sidecar proxy (src/proxy/) ----
+  /** Open connections on the public (inbound) listener; more are refused by the kernel backlog/close. */
+  proxyInboundConnectionsMax: 4096,
+  /** Open connections on one upstream listener. */
+  proxyUpstreamConnectionsMax: 4096,
+  /** A TLS handshake not done in this long is dropped (Consul's handshake_timeout_ms default). */
+  proxyHandshakeTimeoutMs: 10_000,
+  /** Dialing the local app (Consul's local_connect_timeout_ms default). */
+  proxyLocalConnectTimeoutMs: 1_000,
+  /** Dialing an upstream sidecar, handshake included (Consul's upstream connect_timeout_ms default). */
+  proxyUpstreamConnectTimeoutMs: 10_000,
+  /** ?wait of the proxy's blocking queries to its agent. */
+  proxyWatchWaitMs: 60_000,
+  /** First pause after a failed watch; doubles up to the max. */
+  proxyWatchRetryMsBase: 200,
+  proxyWatchRetryMsMax: 10_000,
+  /** Authorization decisions cached per client identity until the intentions change. */
+  proxyAuthorizeCacheEntriesMax: 10_000,
+  /** HTTP request bodies buffered for a retry in L7 mode; larger bodies are streamed and not retried. */
+  proxyRetryBodyBytesMax: 64 * 1024,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -369,4 +390,6 @@ export function checkLimits(): void {
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.dnsUdpAnswerBytesDefault <= limits.dnsUdpAnswerBytesMax && limits.dnsUdpAnswerBytesMax <= limits.dnsTcpAnswerBytesMax, 'DNS answer sizes out of order');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
+  assert(limits.proxyWatchRetryMsBase <= limits.proxyWatchRetryMsMax, 'proxy watch backoff base exceeds its max');
+  assert(limits.proxyWatchWaitMs <= limits.blockingWaitMsMax, 'the proxy waits longer than the agent allows');
 }

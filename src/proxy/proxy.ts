@@ -1,0 +1,164 @@
+// One running proxy: follows the local agent and keeps its listeners current.
+//
+//   agent ──blocking queries (follow.ts)──► leaf + roots ──► MeshTls (tls.ts) ──► inbound.updateTls
+//                                           intentions   ──► authorizer.invalidate + inbound.recheck
+//                                           health/connect/<upstream> ──► new RoundRobinPicker
+//
+// Start order: the first leaf and roots (nothing can handshake without them) → public listener →
+// each upstream's first endpoints → its listener. Stop aborts every watch and closes listeners.
+
+import type { Logger } from 'pino';
+import type { ApiClient } from '../api/index.js';
+import { pathSegment } from '../api/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Random } from '../lib/random.js';
+import { Authorizer } from './authorizer.js';
+import type { ProxyConfig, UpstreamConfig } from './config.js';
+import { follow, type FollowDeps } from './follow.js';
+import { InboundListener } from './inbound.js';
+import type { ProxyMetrics } from './metrics.js';
+import { OutboundListener, type UpstreamState } from './outbound.js';
+import { endpointsOf, type HealthConnectEntry, RoundRobinPicker } from './picker.js';
+import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer } from './tls.js';
+
+export interface ProxyDeps {
+  readonly client: ApiClient;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly metrics: ProxyMetrics;
+  /** ?wait of every blocking query (tests shorten it). */
+  readonly waitMs?: number;
+}
+
+export interface RunningProxy {
+  /** The bound port of the public listener (0 when there is none). */
+  readonly publicPort: number;
+  /** Bound ports of the upstream listeners, by upstream name. */
+  readonly upstreamPorts: ReadonlyMap<string, number>;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<RunningProxy> {
+  const stop = new AbortController();
+  const followDeps: FollowDeps = { client: deps.client, clock: deps.clock, waitMs: deps.waitMs };
+  const onError = (name: string) => (error: unknown, failures: number) => deps.logger.warn({ err: error, failures }, `watching ${name} failed; retrying`);
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const tls = await followTls(deps, followDeps, config.service, stop.signal, onError);
+    const authorizer = new Authorizer(deps.client, config.service);
+    let publicPort = 0;
+    if (config.publicListener !== undefined) {
+      const listener = config.publicListener;
+      const inbound = new InboundListener(
+        { ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics },
+        tls.current(),
+      );
+      tls.onChange((next) => {
+        authorizer.invalidate();
+        inbound.updateTls(next);
+      });
+      publicPort = await inbound.listen();
+      closers.push(() => inbound.close());
+      deps.logger.info({ address: `${listener.bindAddress}:${publicPort}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service }, 'public listener started');
+      let intentionsSeen = false;
+      const intentions = follow<unknown>(
+        followDeps,
+        {
+          name: 'intentions',
+          path: '/v1/connect/intentions/match',
+          params: { by: 'destination', name: config.service },
+          onValue: () => {
+            if (!intentionsSeen) return void (intentionsSeen = true);
+            deps.logger.info({ service: config.service }, 'intentions changed');
+            authorizer.invalidate();
+            inbound.recheck();
+          },
+          onError: onError('intentions'),
+        },
+        stop.signal,
+      );
+      await intentions.first;
+    }
+    const upstreamPorts = new Map<string, number>();
+    for (const upstream of config.upstreams) {
+      const outbound = await startUpstream(deps, followDeps, upstream, tls, stop.signal, onError);
+      upstreamPorts.set(upstream.name, await outbound.listen());
+      closers.push(() => outbound.close());
+      deps.logger.info({ upstream: upstream.name, address: `${upstream.bindAddress}:${upstreamPorts.get(upstream.name) ?? 0}` }, 'upstream listener started');
+    }
+    return {
+      publicPort,
+      upstreamPorts,
+      stop: async () => {
+        stop.abort();
+        await Promise.all(closers.map((close) => close()));
+      },
+    };
+  } catch (error) {
+    stop.abort();
+    await Promise.all(closers.map((close) => close()));
+    throw error;
+  }
+}
+
+interface TlsFollower {
+  current(): MeshTls;
+  onChange(listener: (tls: MeshTls) => void): void;
+}
+
+/** Follows the leaf for `service` and the roots; resolves once both arrived. */
+async function followTls(
+  deps: ProxyDeps,
+  followDeps: FollowDeps,
+  service: string,
+  signal: AbortSignal,
+  onError: (name: string) => (error: unknown, failures: number) => void,
+): Promise<TlsFollower> {
+  let leaf: LeafAnswer | undefined;
+  let roots: RootsAnswer | undefined;
+  let current: MeshTls | undefined;
+  const listeners: ((tls: MeshTls) => void)[] = [];
+  const rebuild = (): void => {
+    if (leaf === undefined || roots === undefined) return;
+    current = meshTls(leaf, roots);
+    if (listeners.length > 0) deps.logger.info({ serial: leaf.SerialNumber, validBefore: leaf.ValidBefore }, 'mesh certificates updated');
+    for (const listener of listeners) listener(current);
+  };
+  const leafWatch = follow<LeafAnswer>(followDeps, { name: 'leaf', path: `/v1/agent/connect/ca/leaf/${pathSegment(service)}`, onValue: (value) => ((leaf = value), rebuild()), onError: onError('leaf') }, signal);
+  const rootsWatch = follow<RootsAnswer>(followDeps, { name: 'roots', path: '/v1/agent/connect/ca/roots', onValue: (value) => ((roots = value), rebuild()), onError: onError('roots') }, signal);
+  await Promise.all([leafWatch.first, rootsWatch.first]);
+  return {
+    current: () => current as MeshTls,
+    onChange: (listener) => listeners.push(listener),
+  };
+}
+
+async function startUpstream(
+  deps: ProxyDeps,
+  followDeps: FollowDeps,
+  upstream: UpstreamConfig,
+  tls: TlsFollower,
+  signal: AbortSignal,
+  onError: (name: string) => (error: unknown, failures: number) => void,
+): Promise<OutboundListener> {
+  let picker = new RoundRobinPicker([]);
+  const watch = follow<HealthConnectEntry[]>(
+    followDeps,
+    {
+      name: `upstream ${upstream.name}`,
+      path: `/v1/health/connect/${pathSegment(upstream.name)}`,
+      params: upstream.datacenter === '' ? { passing: '' } : { passing: '', dc: upstream.datacenter },
+      onValue: (entries) => {
+        const endpoints = endpointsOf(entries, upstream.datacenter);
+        picker = new RoundRobinPicker(endpoints, endpoints.length === 0 ? 0 : deps.random.int(endpoints.length));
+        deps.logger.debug({ upstream: upstream.name, endpoints: endpoints.map((endpoint) => `${endpoint.host}:${endpoint.port}`) }, 'upstream endpoints');
+      },
+      onError: onError(`upstream ${upstream.name}`),
+    },
+    signal,
+  );
+  await watch.first;
+  const state = (): UpstreamState => ({ picker, tls: tls.current() });
+  return new OutboundListener({ service: upstream.name, bindAddress: upstream.bindAddress, bindPort: upstream.bindPort, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, state });
+}
