@@ -55,7 +55,9 @@ async function run(client: ApiClient, flags: ProxyFlags): Promise<void> {
       resolve();
     });
   });
-  const proxy = await startProxy({ client, clock: new SystemClock(), random: new CryptoRandom(), logger, metrics }, config);
+  const clock = new SystemClock();
+  const accessLog = (entry: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ time: new Date(clock.nowMs()).toISOString(), ...entry })}\n`);
+  const proxy = await startProxy({ client, clock, random: new CryptoRandom(), logger, metrics, accessLog }, config);
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (flags.metricsAddr !== undefined) {
     const address = parseHostPort(flags.metricsAddr, '-metrics-addr');

@@ -370,8 +370,10 @@ export const limits = {
   proxyWatchRetryMsMax: 10_000,
   /** Authorization decisions cached per client identity until the intentions change. */
   proxyAuthorizeCacheEntriesMax: 10_000,
-  /** HTTP request bodies buffered for a retry in L7 mode; larger bodies are streamed and not retried. */
-  proxyRetryBodyBytesMax: 64 * 1024,
+  /** HTTP request bodies are buffered in L7 mode (so a retry can resend them); larger ones get 413. */
+  proxyRequestBodyBytesMax: 4 * 1024 * 1024,
+  /** Idle keep-alive connections kept per upstream endpoint in L7 mode. */
+  proxyUpstreamPoolConnectionsMax: 64,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */

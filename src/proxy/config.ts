@@ -20,6 +20,8 @@ export interface UpstreamConfig {
   readonly bindPort: number;
   /** "" = the agent's datacenter. */
   readonly datacenter: string;
+  /** The upstream's Config block (limits, fault_injection, ...). */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 export interface ProxyConfig {
@@ -42,7 +44,7 @@ interface ProxyRegistration {
     readonly LocalServiceAddress?: string;
     readonly LocalServicePort?: number;
     readonly Config?: Readonly<Record<string, unknown>>;
-    readonly Upstreams?: readonly { DestinationName: string; DestinationType?: string; Datacenter?: string; LocalBindAddress?: string; LocalBindPort: number }[];
+    readonly Upstreams?: readonly { DestinationName: string; DestinationType?: string; Datacenter?: string; LocalBindAddress?: string; LocalBindPort: number; Config?: Record<string, unknown> }[];
   };
 }
 
@@ -70,7 +72,7 @@ export async function configFromRegistration(client: ApiClient, proxyId: string)
     publicListener: { bindAddress, bindPort, localAddress: proxy.LocalServiceAddress || '127.0.0.1', localPort: proxy.LocalServicePort ?? 0 },
     upstreams: (proxy.Upstreams ?? [])
       .filter((upstream) => (upstream.DestinationType ?? 'service') === 'service' || upstream.DestinationType === '')
-      .map((upstream) => ({ name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '' })),
+      .map((upstream) => ({ name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '', config: upstream.Config ?? {} })),
   };
 }
 
@@ -79,7 +81,7 @@ export function parseUpstreamFlag(flag: string): UpstreamConfig {
   const match = /^([^:]+):(\d{1,5})$/.exec(flag);
   const port = Number(match?.[2]);
   if (match === null || port < 1 || port > 65535) throw badRequest(`invalid -upstream ${JSON.stringify(flag)}: expected name:port`);
-  return { name: match[1] as string, bindAddress: '127.0.0.1', bindPort: port, datacenter: '' };
+  return { name: match[1] as string, bindAddress: '127.0.0.1', bindPort: port, datacenter: '', config: {} };
 }
 
 /** "host:port" → its parts (IPv6 in brackets). */

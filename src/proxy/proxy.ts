@@ -19,6 +19,10 @@ import { InboundListener } from './inbound.js';
 import type { ProxyMetrics } from './metrics.js';
 import { OutboundListener, type UpstreamState } from './outbound.js';
 import { endpointsOf, type HealthConnectEntry, RoundRobinPicker } from './picker.js';
+import { ChainTargets } from './l7/targets.js';
+import { HttpUpstream } from './l7/upstream-http.js';
+import type { CompiledChain } from '../connect/discovery-chain.js';
+import { limits } from '../lib/limits.js';
 import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer } from './tls.js';
 
 export interface ProxyDeps {
@@ -29,6 +33,13 @@ export interface ProxyDeps {
   readonly metrics: ProxyMetrics;
   /** ?wait of every blocking query (tests shorten it). */
   readonly waitMs?: number;
+  /** L7 access log: one JSON object per request. */
+  readonly accessLog: (entry: Record<string, unknown>) => void;
+}
+
+interface UpstreamListener {
+  listen(): Promise<number>;
+  close(): Promise<void>;
 }
 
 export interface RunningProxy {
@@ -134,7 +145,54 @@ async function followTls(
   };
 }
 
+/** Follows the upstream's discovery chain; http → an L7 listener (l7/), anything else → L4. */
 async function startUpstream(
+  deps: ProxyDeps,
+  followDeps: FollowDeps,
+  upstream: UpstreamConfig,
+  tls: TlsFollower,
+  signal: AbortSignal,
+  onError: (name: string) => (error: unknown, failures: number) => void,
+): Promise<UpstreamListener> {
+  let chain: CompiledChain | undefined;
+  // Set once the L7 listener exists; chains that arrive before are picked up by its first apply.
+  const sink: { apply?: (next: CompiledChain) => Promise<void> } = {};
+  const chainWatch = follow<{ Chain: CompiledChain }>(
+    followDeps,
+    {
+      name: `chain ${upstream.name}`,
+      path: `/v1/discovery-chain/${pathSegment(upstream.name)}`,
+      onValue: (value) => {
+        chain = value.Chain;
+        void sink.apply?.(value.Chain);
+      },
+      onError: onError(`chain ${upstream.name}`),
+    },
+    signal,
+  );
+  await chainWatch.first;
+  if (chain?.Protocol !== 'http') return startL4Upstream(deps, followDeps, upstream, tls, signal, onError);
+  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), limits.proxyUpstreamConnectTimeoutMs);
+  const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
+  let applied = 0;
+  sink.apply = (next) => {
+    // A chain is used once its targets are followed; a later chain wins over a slower earlier one.
+    const sequence = ++applied;
+    return targets.update(next).then(() => {
+      if (sequence === applied) http.setChain(next);
+    });
+  };
+  await sink.apply(chain);
+  return {
+    listen: () => http.listen(),
+    close: async () => {
+      await http.close();
+      await targets.close();
+    },
+  };
+}
+
+async function startL4Upstream(
   deps: ProxyDeps,
   followDeps: FollowDeps,
   upstream: UpstreamConfig,

@@ -13,7 +13,10 @@ export interface ProxyProcess {
   readonly child: ChildProcess;
   /** The ports the proxy reported on stdout once it was listening. */
   readonly ports: { public: number; upstreams: Record<string, number>; metrics: number };
+  /** stderr (logs), the last 64 KiB. */
   output(): string;
+  /** stdout (the ports line, then access logs), the last 1 MiB. */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
@@ -50,14 +53,16 @@ export function startProxyProcess(t: ExecutionContext, agent: DevAgent, args: re
     const timer = setTimeout(() => reject(new Error(`proxy did not start in time:\n${output}`)), proxyStartDeadlineMs);
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-64 * 1024)));
     let stdout = '';
+    let started = false;
     child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
+      stdout = (stdout + chunk.toString('utf8')).slice(-1024 * 1024);
       const line = stdout.split('\n')[0] ?? '';
-      if (!stdout.includes('\n')) return;
+      if (started || !stdout.includes('\n')) return;
+      started = true;
       clearTimeout(timer);
       try {
         const parsed = JSON.parse(line) as ProxyProcess['ports'];
-        resolve({ child, ports: parsed, output: () => output, stop });
+        resolve({ child, ports: parsed, output: () => output, stdout: () => stdout, stop });
       } catch {
         reject(new Error(`unexpected proxy output: ${line}\n${output}`));
       }
