@@ -3,7 +3,7 @@
 // again. The index resets to 0 when it goes backwards (a restored server), as Consul's watch does.
 // The loop ends when `stop` aborts; `onValue` runs synchronously so callers swap state atomically.
 
-import type { ApiClient, QueryOptions } from '../api/index.js';
+import type { ApiClient, QueryMeta, QueryOptions } from '../api/index.js';
 import { sleepUnlessAborted } from '../api/abortable-sleep.js';
 import type { Clock } from '../lib/clock.js';
 import { limits } from '../lib/limits.js';
@@ -13,7 +13,7 @@ export interface FollowSpec<T> {
   readonly name: string;
   readonly path: string;
   readonly params?: QueryOptions['params'];
-  readonly onValue: (value: T, index: number) => void;
+  readonly onValue: (value: T, meta: QueryMeta) => void;
   readonly onError?: (error: unknown, failures: number) => void;
 }
 
@@ -46,7 +46,7 @@ export function follow<T>(deps: FollowDeps, spec: FollowSpec<T>, stop: AbortSign
         const { value, meta } = await deps.client.query<T>(spec.path, { query: { index, waitMs: deps.waitMs ?? limits.proxyWatchWaitMs, params: spec.params }, signal: stop });
         failures = 0;
         const next = meta.lastIndex < index ? 0 : meta.lastIndex;
-        if (next !== index || index === 0) spec.onValue(value, meta.lastIndex);
+        if (next !== index || index === 0) spec.onValue(value, meta);
         resolveFirst();
         index = next;
         // An endpoint without X-Consul-Index cannot block: poll it slowly instead of spinning.

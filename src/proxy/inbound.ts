@@ -16,6 +16,7 @@ import type { Authorizer } from './authorizer.js';
 import type { ProxyMetrics } from './metrics.js';
 import { splice } from './pipe.js';
 import { type MeshTls, peerServiceId } from './tls.js';
+import { listenOn } from './listen.js';
 
 export interface InboundOptions {
   readonly bindAddress: string;
@@ -57,14 +58,7 @@ export class InboundListener {
 
   /** Binds and resolves with the bound port. */
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.bindPort, this.options.bindAddress, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
+    return listenOn(this.server, this.options.bindPort, this.options.bindAddress);
   }
 
   /** A new leaf or new roots: new handshakes use them; open connections keep their session. */
@@ -77,7 +71,7 @@ export class InboundListener {
     for (const connection of this.open) {
       this.options.authorizer.authorize(connection.clientUri, connection.serial).then(
         (answer) => {
-          if (answer.Authorized) return;
+          if (this.allowsConnection(answer)) return;
           this.options.logger.info({ client: connection.clientUri, reason: answer.Reason }, 'closing a connection its intentions now deny');
           connection.socket.destroy();
         },
@@ -89,6 +83,11 @@ export class InboundListener {
   close(): Promise<void> {
     for (const connection of this.open) connection.socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** L4 decides here; an L7 intention lets the connection in and decides per request (L7 mode only). */
+  private allowsConnection(answer: { Authorized: boolean; Reason: string }): boolean {
+    return answer.Authorized || (this.options.handoff !== undefined && answer.Reason.startsWith('Matched L7 intention'));
   }
 
   private accept(socket: TLSSocket): void {
@@ -106,7 +105,7 @@ export class InboundListener {
     socket.once('close', () => this.open.delete(connection));
     this.options.authorizer.authorize(peer.uri, cert.serialNumber).then(
       (answer) => {
-        if (!answer.Authorized) {
+        if (!this.allowsConnection(answer)) {
           metrics.connections.inc({ listener: 'public', result: 'denied' });
           logger.info({ client: peer.uri, reason: answer.Reason }, 'inbound connection denied');
           socket.destroy();

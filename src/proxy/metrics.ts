@@ -3,6 +3,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { listenOn } from './listen.js';
 
 export interface ProxyMetrics {
   readonly registry: Registry;
@@ -53,12 +54,5 @@ export function serveMetrics(metrics: ProxyMetrics, host: string, port: number):
     );
   });
   server.maxConnections = 64;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
-    });
-  });
+  return listenOn(server, port, host).then((bound) => ({ server, port: bound }));
 }

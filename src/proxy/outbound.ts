@@ -14,6 +14,7 @@ import type { ProxyMetrics } from './metrics.js';
 import type { Endpoint, RoundRobinPicker } from './picker.js';
 import { splice } from './pipe.js';
 import { expectServiceIdentity, type MeshTls } from './tls.js';
+import { listenOn } from './listen.js';
 
 export interface UpstreamState {
   readonly picker: RoundRobinPicker;
@@ -73,14 +74,7 @@ export class OutboundListener {
   }
 
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.bindPort, this.options.bindAddress, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
+    return listenOn(this.server, this.options.bindPort, this.options.bindAddress);
   }
 
   close(): Promise<void> {

@@ -13,7 +13,11 @@ import { pathSegment } from '../api/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 import { Authorizer } from './authorizer.js';
-import type { ProxyConfig, UpstreamConfig } from './config.js';
+import type { ProxyConfig, PublicListenerConfig, UpstreamConfig } from './config.js';
+import type { TLSSocket } from 'node:tls';
+import type { Intention } from '../connect/intentions.js';
+import { InboundHttp } from './l7/inbound-http.js';
+import type { IntentionsView } from './l7/request-intentions.js';
 import { follow, type FollowDeps } from './follow.js';
 import { InboundListener } from './inbound.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -57,39 +61,11 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
   const closers: (() => Promise<void>)[] = [];
   try {
     const tls = await followTls(deps, followDeps, config.service, stop.signal, onError);
-    const authorizer = new Authorizer(deps.client, config.service);
     let publicPort = 0;
     if (config.publicListener !== undefined) {
-      const listener = config.publicListener;
-      const inbound = new InboundListener(
-        { ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics },
-        tls.current(),
-      );
-      tls.onChange((next) => {
-        authorizer.invalidate();
-        inbound.updateTls(next);
-      });
-      publicPort = await inbound.listen();
-      closers.push(() => inbound.close());
-      deps.logger.info({ address: `${listener.bindAddress}:${publicPort}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service }, 'public listener started');
-      let intentionsSeen = false;
-      const intentions = follow<unknown>(
-        followDeps,
-        {
-          name: 'intentions',
-          path: '/v1/connect/intentions/match',
-          params: { by: 'destination', name: config.service },
-          onValue: () => {
-            if (!intentionsSeen) return void (intentionsSeen = true);
-            deps.logger.info({ service: config.service }, 'intentions changed');
-            authorizer.invalidate();
-            inbound.recheck();
-          },
-          onError: onError('intentions'),
-        },
-        stop.signal,
-      );
-      await intentions.first;
+      const started = await startPublic(deps, followDeps, config, config.publicListener, tls, stop.signal, onError);
+      publicPort = started.port;
+      closers.push(started.close);
     }
     const upstreamPorts = new Map<string, number>();
     for (const upstream of config.upstreams) {
@@ -111,6 +87,64 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
     await Promise.all(closers.map((close) => close()));
     throw error;
   }
+}
+
+/**
+ * The public listener: mTLS + connection authorization (inbound.ts), then either L4 to the app or,
+ * when this service's protocol is http (its discovery chain says so at start), L7 with per-request
+ * intentions (l7/inbound-http.ts). Intentions are followed: a change drops cached decisions and
+ * rechecks open connections.
+ */
+async function startPublic(
+  deps: ProxyDeps,
+  followDeps: FollowDeps,
+  config: ProxyConfig,
+  listener: PublicListenerConfig,
+  tls: TlsFollower,
+  signal: AbortSignal,
+  onError: (name: string) => (error: unknown, failures: number) => void,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const authorizer = new Authorizer(deps.client, config.service);
+  const own = await deps.client.query<{ Chain: CompiledChain }>(`/v1/discovery-chain/${pathSegment(config.service)}`);
+  let view: IntentionsView = { intentions: [], defaultAllow: true };
+  const http =
+    own.value.Chain.Protocol === 'http'
+      ? new InboundHttp({ ...listener, service: config.service, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, intentions: () => view })
+      : undefined;
+  const handoff = http === undefined ? undefined : (socket: TLSSocket, source: string) => http.handoff(socket, source);
+  const inbound = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff }, tls.current());
+  tls.onChange((next) => {
+    authorizer.invalidate();
+    inbound.updateTls(next);
+  });
+  let seen = false;
+  const intentions = follow<Record<string, Intention[]>>(
+    followDeps,
+    {
+      name: 'intentions',
+      path: '/v1/connect/intentions/match',
+      params: { by: 'destination', name: config.service },
+      onValue: (value, meta) => {
+        view = { intentions: value[config.service] ?? [], defaultAllow: meta.defaultAclPolicy !== 'deny' };
+        if (!seen) return void (seen = true);
+        deps.logger.info({ service: config.service }, 'intentions changed');
+        authorizer.invalidate();
+        inbound.recheck();
+      },
+      onError: onError('intentions'),
+    },
+    signal,
+  );
+  await intentions.first;
+  const port = await inbound.listen();
+  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode: http === undefined ? 'tcp' : 'http' }, 'public listener started');
+  return {
+    port,
+    close: async () => {
+      await inbound.close();
+      await http?.close();
+    },
+  };
 }
 
 interface TlsFollower {

@@ -8,7 +8,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import test from 'ava';
 import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { eventually, freePort, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
+import { eventually, freePort, get, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 test.before(async () => {
@@ -86,4 +86,31 @@ test.serial('90/10 split over 1,000 requests, a header route to v2, access logs,
     for (let i = 0; i < 20; i++) if (!(await send('/after')).body.startsWith('v2 ')) return false;
     return true;
   }, 10_000, 'the new splitter applied without a restart');
+});
+
+test.serial('L7 intentions: permissions answer 403 per request on the destination sidecar', async (t) => {
+  const host = agent.host;
+  await api('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'shop', Protocol: 'http' });
+  await api('PUT', '/v1/config', {
+    Kind: 'service-intentions',
+    Name: 'shop',
+    Sources: [{ Name: 'buyer', Permissions: [{ Action: 'deny', HTTP: { PathPrefix: '/admin' } }, { Action: 'allow', HTTP: { PathPrefix: '/' } }] }],
+  });
+  const app = await startHttpApp(t, host, 'shop');
+  await api('PUT', '/v1/agent/service/register', { Name: 'shop', Address: host, Port: app.port, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
+  const upstreamPort = await freePort(host);
+  await api('PUT', '/v1/agent/service/register', {
+    Name: 'buyer',
+    Address: host,
+    Port: 1,
+    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'shop', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
+  });
+  const shop = await startProxyProcess(t, agent, ['-sidecar-for', 'shop']);
+  await startProxyProcess(t, agent, ['-sidecar-for', 'buyer']);
+  await eventually(async () => (await get(host, upstreamPort, '/items')).body === 'shop GET /items', 30_000, 'shop reachable');
+  const denied = await get(host, upstreamPort, '/admin/users');
+  t.is(denied.status, 403);
+  t.is(denied.body, 'RBAC: access denied\n');
+  t.is((await get(host, upstreamPort, '/items?x=1')).status, 200);
+  await eventually(() => Promise.resolve(shop.stdout().includes('"status":403')), 5000, 'the denial in the access log');
 });

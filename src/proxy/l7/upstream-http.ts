@@ -15,12 +15,14 @@ import type { Random } from '../../lib/random.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { withCircuitBreaker } from './circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
+import { readBody, writeResponse } from './http-io.js';
 import { withFaults } from './fault-injection.js';
 import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, timeoutMsOf } from './policy.js';
 import { withRetry } from './retry.js';
 import { rewritePath, routeRequest, type RequestFacts } from './router.js';
 import type { ChainTargets } from './targets.js';
 import { withTimeout } from './timeout.js';
+import { listenOn } from '../listen.js';
 
 export interface HttpUpstreamOptions {
   readonly name: string;
@@ -48,24 +50,6 @@ export function factsOf(request: L7Request): RequestFacts {
   return { path: url.pathname, method: request.method, headers, query: Object.fromEntries(url.searchParams) };
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limits.proxyRequestBodyBytesMax) {
-        request.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 export class HttpUpstream {
   private readonly server: Server;
   private state: RouteState | undefined;
@@ -87,14 +71,7 @@ export class HttpUpstream {
   }
 
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.bindPort, this.options.bindAddress, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
+    return listenOn(this.server, this.options.bindPort, this.options.bindAddress);
   }
 
   async close(): Promise<void> {
@@ -144,9 +121,7 @@ export class HttpUpstream {
       }
     }
     const route = this.routeOf.get(l7) ?? 'none';
-    response.writeHead(result.status, Object.fromEntries(Object.entries(result.headers).filter(([key, value]) => value !== undefined && !['connection', 'keep-alive', 'transfer-encoding'].includes(key))) as Record<string, string | string[]>);
-    result.body.on('error', () => response.destroy());
-    result.body.pipe(response);
+    writeResponse(response, result);
     response.once('finish', () => {
       const durationMs = clock.monotonicMs() - startedMs;
       metrics.requests.inc({ upstream: name, route, code: String(result.status) });
