@@ -93,6 +93,7 @@ export class InboundListener {
   private accept(socket: TLSSocket): void {
     const { metrics, logger } = this.options;
     socket.on('error', () => socket.destroy());
+    socket.setNoDelay(true);
     const cert = socket.getPeerCertificate();
     const peer = peerServiceId(cert);
     if (peer === undefined) {

@@ -41,6 +41,14 @@ export interface ProxyDeps {
   readonly accessLog: (entry: Record<string, unknown>) => void;
 }
 
+/** What every part of one running proxy shares: its deps, the watch settings, the stop signal. */
+interface ProxyRun {
+  readonly deps: ProxyDeps;
+  readonly followDeps: FollowDeps;
+  readonly signal: AbortSignal;
+  readonly onError: (name: string) => (error: unknown, failures: number) => void;
+}
+
 interface UpstreamListener {
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -58,18 +66,19 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
   const stop = new AbortController();
   const followDeps: FollowDeps = { client: deps.client, clock: deps.clock, waitMs: deps.waitMs };
   const onError = (name: string) => (error: unknown, failures: number) => deps.logger.warn({ err: error, failures }, `watching ${name} failed; retrying`);
+  const run: ProxyRun = { deps, followDeps, signal: stop.signal, onError };
   const closers: (() => Promise<void>)[] = [];
   try {
-    const tls = await followTls(deps, followDeps, config.service, stop.signal, onError);
+    const tls = await followTls(run, config.service);
     let publicPort = 0;
     if (config.publicListener !== undefined) {
-      const started = await startPublic(deps, followDeps, config, config.publicListener, tls, stop.signal, onError);
+      const started = await startPublic(run, config, config.publicListener, tls);
       publicPort = started.port;
       closers.push(started.close);
     }
     const upstreamPorts = new Map<string, number>();
     for (const upstream of config.upstreams) {
-      const outbound = await startUpstream(deps, followDeps, upstream, tls, stop.signal, onError);
+      const outbound = await startUpstream(run, upstream, tls);
       upstreamPorts.set(upstream.name, await outbound.listen());
       closers.push(() => outbound.close());
       deps.logger.info({ upstream: upstream.name, address: `${upstream.bindAddress}:${upstreamPorts.get(upstream.name) ?? 0}` }, 'upstream listener started');
@@ -95,15 +104,8 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
  * intentions (l7/inbound-http.ts). Intentions are followed: a change drops cached decisions and
  * rechecks open connections.
  */
-async function startPublic(
-  deps: ProxyDeps,
-  followDeps: FollowDeps,
-  config: ProxyConfig,
-  listener: PublicListenerConfig,
-  tls: TlsFollower,
-  signal: AbortSignal,
-  onError: (name: string) => (error: unknown, failures: number) => void,
-): Promise<{ port: number; close: () => Promise<void> }> {
+async function startPublic(run: ProxyRun, config: ProxyConfig, listener: PublicListenerConfig, tls: TlsFollower): Promise<{ port: number; close: () => Promise<void> }> {
+  const { deps, followDeps, signal, onError } = run;
   const authorizer = new Authorizer(deps.client, config.service);
   const own = await deps.client.query<{ Chain: CompiledChain }>(`/v1/discovery-chain/${pathSegment(config.service)}`);
   let view: IntentionsView = { intentions: [], defaultAllow: true };
@@ -153,13 +155,8 @@ interface TlsFollower {
 }
 
 /** Follows the leaf for `service` and the roots; resolves once both arrived. */
-async function followTls(
-  deps: ProxyDeps,
-  followDeps: FollowDeps,
-  service: string,
-  signal: AbortSignal,
-  onError: (name: string) => (error: unknown, failures: number) => void,
-): Promise<TlsFollower> {
+async function followTls(run: ProxyRun, service: string): Promise<TlsFollower> {
+  const { deps, followDeps, signal, onError } = run;
   let leaf: LeafAnswer | undefined;
   let roots: RootsAnswer | undefined;
   let current: MeshTls | undefined;
@@ -181,13 +178,11 @@ async function followTls(
 
 /** Follows the upstream's discovery chain; http → an L7 listener (l7/), anything else → L4. */
 async function startUpstream(
-  deps: ProxyDeps,
-  followDeps: FollowDeps,
+  run: ProxyRun,
   upstream: UpstreamConfig,
   tls: TlsFollower,
-  signal: AbortSignal,
-  onError: (name: string) => (error: unknown, failures: number) => void,
 ): Promise<UpstreamListener> {
+  const { deps, followDeps, signal, onError } = run;
   let chain: CompiledChain | undefined;
   // Set once the L7 listener exists; chains that arrive before are picked up by its first apply.
   const sink: { apply?: (next: CompiledChain) => Promise<void> } = {};
@@ -205,7 +200,7 @@ async function startUpstream(
     signal,
   );
   await chainWatch.first;
-  if (chain?.Protocol !== 'http') return startL4Upstream(deps, followDeps, upstream, tls, signal, onError);
+  if (chain?.Protocol !== 'http') return startL4Upstream(run, upstream, tls);
   const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), limits.proxyUpstreamConnectTimeoutMs);
   const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
   let applied = 0;
@@ -227,13 +222,11 @@ async function startUpstream(
 }
 
 async function startL4Upstream(
-  deps: ProxyDeps,
-  followDeps: FollowDeps,
+  run: ProxyRun,
   upstream: UpstreamConfig,
   tls: TlsFollower,
-  signal: AbortSignal,
-  onError: (name: string) => (error: unknown, failures: number) => void,
 ): Promise<OutboundListener> {
+  const { deps, followDeps, signal, onError } = run;
   let picker = new RoundRobinPicker([]);
   const watch = follow<HealthConnectEntry[]>(
     followDeps,

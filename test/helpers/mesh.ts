@@ -119,3 +119,11 @@ export async function eventually(check: () => Promise<boolean>, deadlineMs = 10_
   }
   throw new Error(`${what} not reached within ${deadlineMs} ms`);
 }
+
+/** One agent API call that must answer 200; the decoded JSON body (undefined when empty). */
+export async function agentApi(agent: DevAgent, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${agent.baseUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text === '' ? undefined : JSON.parse(text);
+}

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
 import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { eventually, freePort, get, type ProxyProcess, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
+import { agentApi, eventually, freePort, get, type ProxyProcess, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 test.before(async () => {
@@ -27,12 +27,7 @@ test.after.always(async () => {
   await agent.stop();
 });
 
-async function api(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${agent.baseUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text === '' ? undefined : JSON.parse(text);
-}
+const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
 
 function runOpenssl(args: string[], input: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {

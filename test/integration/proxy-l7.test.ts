@@ -8,7 +8,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import test from 'ava';
 import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { eventually, freePort, get, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
+import { agentApi, eventually, freePort, get, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 test.before(async () => {
@@ -18,11 +18,7 @@ test.after.always(async () => {
   await agent.stop();
 });
 
-async function api(method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${agent.baseUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  await response.text();
-}
+const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
 
 test.serial('90/10 split over 1,000 requests, a header route to v2, access logs, live config change', async (t) => {
   t.timeout(120_000);
