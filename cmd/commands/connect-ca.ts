@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ClientFlags } from '../../src/api/index.js';
+import { registerConnectProxyCommand } from './connect-proxy.js';
 import { addConnectionFlags, expectNoArguments, fail, messageOf, output, withApiClient } from './client-options.js';
 
 function registerGetConfig(ca: Command): void {
@@ -54,4 +55,5 @@ export function registerConnectCaCommands(program: Command): void {
   const ca = connect.command('ca').description('Interact with the Consul Connect Certificate Authority (CA)');
   registerGetConfig(ca);
   registerSetConfig(ca);
+  registerConnectProxyCommand(connect);
 }

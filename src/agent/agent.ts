@@ -246,7 +246,7 @@ export class Agent {
 
   definitionContext(source: RegistrationSource): DefinitionContext {
     const { config } = this;
-    return { nodeName: config.nodeName, source, enableScriptChecks: config.enableScriptChecks, enableLocalScriptChecks: config.enableLocalScriptChecks };
+    return { nodeName: config.nodeName, source, enableScriptChecks: config.enableScriptChecks, enableLocalScriptChecks: config.enableLocalScriptChecks, sidecarPorts: config.sidecarPorts };
   }
 
   self(): Record<string, unknown> {

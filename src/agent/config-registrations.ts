@@ -5,9 +5,9 @@
 
 import { TaxiwayError } from '../lib/errors.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
-import { localCheckFromDefinition, localServiceFromDefinition } from './definitions.js';
+import { localCheckFromDefinition, localServicesFromDefinition } from './definitions.js';
 import type { LocalCheck, LocalService } from './local-state.js';
-import type { RegistrationDeps } from './registrations.js';
+import { type RegistrationDeps, registeredPorts } from './registrations.js';
 
 /** Thrown when a config file's service or check is refused: the agent does not start (or reload) with it. */
 export class ConfigRegistrationError extends Error {
@@ -27,8 +27,14 @@ function entries(deps: RegistrationDeps, config: RuntimeConfig): { services: { s
   };
   const services: { service: LocalService; checks: LocalCheck[] }[] = [];
   const checks: LocalCheck[] = [];
+  // Sidecars declared in one batch must not pick the same port: each sees the ones before it.
+  const registered = registeredPorts(deps.local);
   for (const definition of config.services) {
-    explain(`service "${definition.Name || definition.ID}" in config`, () => services.push(localServiceFromDefinition({ ...definition, Token: definition.Token || token }, context)));
+    explain(`service "${definition.Name || definition.ID}" in config`, () => {
+      const added = localServicesFromDefinition({ ...definition, Token: definition.Token || token }, context, registered);
+      services.push(...added);
+      registered.push(...added.map((entry) => ({ id: entry.service.service.ID, port: entry.service.service.Port })));
+    });
   }
   for (const definition of config.checks) {
     explain(`check "${definition.Name || definition.CheckID}" in config`, () => checks.push(localCheckFromDefinition({ ...definition, Token: definition.Token || token }, context)));

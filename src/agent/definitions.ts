@@ -12,6 +12,7 @@ import { zeroValue } from '../structs/schema.js';
 import type { ServiceDefinition } from '../structs/service.js';
 import { validateMeta, validateNodeService, validateWeights } from '../structs/validate.js';
 import type { LocalCheck, LocalService, RegistrationSource } from './local-state.js';
+import { type RegisteredPort, sidecarDefinition, sidecarPortsDefault, type SidecarPortRange } from './sidecar.js';
 
 export interface DefinitionContext {
   readonly nodeName: string;
@@ -20,6 +21,8 @@ export interface DefinitionContext {
   readonly enableScriptChecks: boolean;
   /** enable_local_script_checks: script checks from config files only. */
   readonly enableLocalScriptChecks: boolean;
+  /** ports.sidecar_min_port..max_port; Consul's 21000-21255 when absent. */
+  readonly sidecarPorts?: SidecarPortRange;
 }
 
 const unspecifiedAddress = /^(0\.0\.0\.0|::|\[::\])$/;
@@ -41,6 +44,16 @@ export function localServiceFromDefinition(definition: ServiceDefinition, contex
     return localCheck({ ...check, CheckID: id, Name: name, ServiceID: service.ID, Token: check.Token || definition.Token }, context, durationField);
   });
   return { service: { service, token: definition.Token, source: context.source }, checks };
+}
+
+/**
+ * A definition and the sidecar it may carry (Connect.SidecarService), both validated: the parent
+ * first, then its `<id>-sidecar-proxy`. The sidecar's port is picked among the `registered` ones.
+ */
+export function localServicesFromDefinition(definition: ServiceDefinition, context: DefinitionContext, registered: readonly RegisteredPort[]): { service: LocalService; checks: LocalCheck[] }[] {
+  const parent = localServiceFromDefinition(definition, context);
+  const sidecar = sidecarDefinition(definition, context.sidecarPorts ?? sidecarPortsDefault, registered);
+  return sidecar === undefined ? [parent] : [parent, localServiceFromDefinition(sidecar, context)];
 }
 
 /** A check definition registered on its own; whether its ServiceID exists is the caller's to check. */

@@ -9,7 +9,8 @@ import { truncateOutput } from '../health/output.js';
 import type { CheckDefinition, CheckStatus } from '../structs/check.js';
 import type { ServiceDefinition } from '../structs/service.js';
 import type { CatalogSync } from './catalog-sync.js';
-import { type DefinitionContext, localCheckFromDefinition, localServiceFromDefinition } from './definitions.js';
+import { type DefinitionContext, localCheckFromDefinition, localServicesFromDefinition } from './definitions.js';
+import { sidecarIdOf } from './sidecar.js';
 import type { LocalState, RegistrationSource } from './local-state.js';
 
 export interface RegistrationDeps {
@@ -28,14 +29,26 @@ export async function registerService(
   definition: ServiceDefinition,
   options: { source: RegistrationSource; token: string; replaceExistingChecks: boolean },
 ): Promise<void> {
-  const { service, checks } = localServiceFromDefinition({ ...definition, Token: definition.Token || options.token }, deps.definitionContext(options.source));
-  deps.local.addService(service, checks, options.replaceExistingChecks);
+  const entries = localServicesFromDefinition({ ...definition, Token: definition.Token || options.token }, deps.definitionContext(options.source), registeredPorts(deps.local));
+  for (const { service, checks } of entries) deps.local.addService(service, checks, options.replaceExistingChecks);
   await deps.sync.syncChanges();
 }
 
+export function registeredPorts(local: LocalState): { id: string; port: number }[] {
+  return local.services().map((entry) => ({ id: entry.service.ID, port: entry.service.Port }));
+}
+
+/** Removes a service and the sidecar registered with it (Connect.SidecarService). */
 export async function deregisterService(deps: RegistrationDeps, id: string): Promise<void> {
   if (!deps.local.removeService(id)) throw notFound(unknownServiceMessage(id));
+  removeSidecarOf(deps.local, id);
   await deps.sync.syncChanges();
+}
+
+/** The `<id>-sidecar-proxy` that proxies for `id`, if there is one; a service that merely shares the name is kept. */
+export function removeSidecarOf(local: LocalState, id: string): void {
+  const sidecar = local.service(sidecarIdOf(id));
+  if (sidecar?.service.Kind === 'connect-proxy' && sidecar.service.Proxy.DestinationServiceID === id) local.removeService(sidecar.service.ID);
 }
 
 export async function registerCheck(deps: RegistrationDeps, definition: CheckDefinition, options: { source: RegistrationSource; token: string }): Promise<void> {

@@ -416,6 +416,28 @@ export const limits = {
    * SOA serial (Consul's current Unix time) stays close to now.
    */
   dnsAnswerCacheMaxAgeMs: 2_000,
+  // ---- built-in sidecar proxy (src/proxy/) ----
+  /** Open connections on the public (inbound) listener; more are refused by the kernel backlog/close. */
+  proxyInboundConnectionsMax: 4096,
+  /** Open connections on one upstream listener. */
+  proxyUpstreamConnectionsMax: 4096,
+  /** A TLS handshake not done in this long is dropped (Consul's handshake_timeout_ms default). */
+  proxyHandshakeTimeoutMs: 10_000,
+  /** Dialing the local app (Consul's local_connect_timeout_ms default). */
+  proxyLocalConnectTimeoutMs: 1_000,
+  /** Dialing an upstream sidecar, handshake included (Consul's upstream connect_timeout_ms default). */
+  proxyUpstreamConnectTimeoutMs: 10_000,
+  /** ?wait of the proxy's blocking queries to its agent. */
+  proxyWatchWaitMs: 60_000,
+  /** First pause after a failed watch; doubles up to the max. */
+  proxyWatchRetryMsBase: 200,
+  proxyWatchRetryMsMax: 10_000,
+  /** Authorization decisions cached per client identity until the intentions change. */
+  proxyAuthorizeCacheEntriesMax: 10_000,
+  /** HTTP request bodies are buffered in L7 mode (so a retry can resend them); larger ones get 413. */
+  proxyRequestBodyBytesMax: 4 * 1024 * 1024,
+  /** Idle keep-alive connections kept per upstream endpoint in L7 mode. */
+  proxyUpstreamPoolConnectionsMax: 64,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */
@@ -435,4 +457,6 @@ export function checkLimits(): void {
   assert(limits.dnsUdpAnswerBytesDefault <= limits.dnsUdpAnswerBytesMax && limits.dnsUdpAnswerBytesMax <= limits.dnsTcpAnswerBytesMax, 'DNS answer sizes out of order');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
   assert(limits.snapshotRestoreChunkBytes + 1024 <= limits.walEntryBytesMax, 'a snapshot restore chunk must fit one log entry');
+  assert(limits.proxyWatchRetryMsBase <= limits.proxyWatchRetryMsMax, 'proxy watch backoff base exceeds its max');
+  assert(limits.proxyWatchWaitMs <= limits.blockingWaitMsMax, 'the proxy waits longer than the agent allows');
 }

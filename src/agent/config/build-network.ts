@@ -43,6 +43,14 @@ export function buildPorts({ config, origins }: MergedConfig): PortsConfig {
   };
 }
 
+/** The sidecar auto-port range; either end 0 or -1 turns auto-assignment off (Consul: "auto-assignment disabled"). */
+export function buildSidecarPorts({ config, origins }: MergedConfig): { min: number; max: number } {
+  const min = portValue(origins, 'ports.sidecar_min_port', config.ports.sidecar_min_port, false);
+  const max = portValue(origins, 'ports.sidecar_max_port', config.ports.sidecar_max_port, false);
+  if (min > 0 && max > 0 && max < min) origins.fail('ports.sidecar_max_port', `expected a port at or above sidecar_min_port (${min}), got ${max}`);
+  return { min, max };
+}
+
 export interface NetworkConfig {
   readonly bindAddr: string;
   readonly advertiseAddrLan: string;

@@ -7,7 +7,7 @@ import { decodeProviderConfig } from '../../connect/ca/provider-config.js';
 import { isTaxiwayError } from '../../lib/errors.js';
 import type { InterfaceTable } from './addresses.js';
 import { buildDns } from './build-dns.js';
-import { buildNetwork, buildPorts } from './build-network.js';
+import { buildNetwork, buildPorts, buildSidecarPorts } from './build-network.js';
 import { raftMultiplierMax } from './defaults.js';
 import type { MergedConfig } from './merge.js';
 import type { AclConfig, AclDownPolicy, AclPolicy, ConnectConfig, LogLevel, RuntimeConfig, UiConfig } from './runtime-config.js';
@@ -74,6 +74,7 @@ export function buildRuntimeConfig(merged: MergedConfig, context: BuildContext):
     nodeMeta: config.node_meta,
     acl: aclSettings(merged),
     connect: connectSettings(merged),
+    sidecarPorts: buildSidecarPorts(merged),
     uiConfig: uiSettings(merged, warnings),
     limits: {
       httpMaxConnsPerClient: defaulted(config.limits.http_max_conns_per_client, 'limits.http_max_conns_per_client'),

@@ -45,7 +45,7 @@ export const defaultsFragment: ConfigFragment = {
     },
     // Consul's DefaultRaftMultiplier: production timings are 5× the fastest raft settings.
     performance: { raft_multiplier: 5 },
-    ports: { dns: 8600, http: 8500, https: -1, grpc: -1, serf_lan: 8301, serf_wan: 8302, server: 8300 },
+    ports: { dns: 8600, http: 8500, https: -1, grpc: -1, serf_lan: 8301, serf_wan: 8302, server: 8300, sidecar_min_port: 21000, sidecar_max_port: 21255 },
   },
 };
 

@@ -28,6 +28,8 @@ const portsSchema = s.struct('Ports', {
   serf_lan: optionalInt(),
   serf_wan: optionalInt(),
   server: optionalInt(),
+  sidecar_min_port: optionalInt(),
+  sidecar_max_port: optionalInt(),
 });
 
 const addressesSchema = s.struct('Addresses', {

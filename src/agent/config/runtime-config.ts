@@ -156,6 +156,8 @@ export interface RuntimeConfig {
   readonly nodeMeta: Readonly<Record<string, string>>;
   readonly acl: AclConfig;
   readonly connect: ConnectConfig;
+  /** ports.sidecar_min_port..sidecar_max_port (inclusive): where sidecar ports are auto-assigned; -1 = off. */
+  readonly sidecarPorts: { readonly min: number; readonly max: number };
   readonly uiConfig: UiConfig;
   readonly limits: LimitsConfig;
   /** Scales raft timing; 1 (fastest) to 10. */

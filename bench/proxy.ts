@@ -1,0 +1,183 @@
+// Sidecar proxy benchmark (issue 10). Run: npm run bench:proxy   (needs wrk, nginx, haproxy:
+// ../shared/anchors/install.sh)
+//
+// In one run, the same wrk load (the anchor's: -t2 -c64 for throughput, -t1 -c1 for latency,
+// DURATION s each) against:
+//   1. direct: nginx (1 worker, `return 200`), our own instance;
+//   2. taxiway L4: wrk → web's sidecar upstream listener → mTLS → api's sidecar → nginx, with a
+//      real dev agent and two `taxiway connect proxy -sidecar-for` processes;
+//   3. taxiway L7: the same chain for a service whose protocol is http (discovery-chain routing,
+//      undici to the peer sidecar);
+//   4. the anchors, by ../shared/anchors/proxy-anchor.sh (RUNS=1) after taxiway is stopped:
+//      haproxy two-hop mTLS in TCP and HTTP mode, and the Node net+tls pipe.
+// Prints rps and p50/p99 per scenario and the ratios: taxiway L4 / haproxy TCP, taxiway L7 /
+// haproxy HTTP, each / direct, and the p99 the two hops add at c1. Every process is stopped by PID.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBenchAgent } from './bench-agent.js';
+
+const durationSeconds = Number(process.env.DURATION ?? 10);
+const anchorScript = fileURLToPath(new URL('../../../shared/anchors/proxy-anchor.sh', import.meta.url));
+const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.sh', import.meta.url));
+const cliPath = fileURLToPath(new URL('../cmd/taxiway.js', import.meta.url));
+
+interface WrkResult {
+  readonly label: string;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: boolean;
+}
+
+function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 1_800_000 }, (error, stdout, stderr) => {
+      if (error && stdout === '') reject(new Error(`${command} failed: ${error.message}\n${stderr}`));
+      else resolve(stdout + stderr);
+    });
+  });
+}
+
+function toMs(token: string | undefined): number {
+  const value = Number.parseFloat(token ?? '');
+  if (token?.endsWith('us') === true) return value / 1000;
+  if (token?.endsWith('ms') === true) return value;
+  if (token?.endsWith('s') === true) return value * 1000;
+  return NaN;
+}
+
+async function wrk(label: string, port: number, threads: number, connections: number): Promise<WrkResult> {
+  await run('bash', [waitQuiet]).catch(() => '');
+  const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', `http://127.0.0.1:${port}/`]);
+  const line = (prefix: string) => out.split('\n').find((text) => text.trim().startsWith(prefix))?.trim().split(/\s+/);
+  return {
+    label: `${label} c${connections}`,
+    rps: Number(line('Requests/sec')?.[1] ?? NaN),
+    p50Ms: toMs(line('50%')?.[1]),
+    p99Ms: toMs(line('99%')?.[1]),
+    errors: /Non-2xx|Socket errors/.test(out),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+function startChild(command: string, args: readonly string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  children.push(child);
+  return child;
+}
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+async function startNginx(dir: string): Promise<number> {
+  const port = await freePort();
+  const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1; daemon off; pid ${join(dir, 'nginx.pid')}; error_log ${join(dir, 'nginx.err')} warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}
+  server { listen 127.0.0.1:${port}; location / { default_type text/plain; return 200 "ok\\n"; } } }\n`,
+  );
+  startChild('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx.err')]);
+  return port;
+}
+
+async function put(baseUrl: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${baseUrl}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+}
+
+function startProxy(httpAddress: string, sidecarFor: string): Promise<void> {
+  const child = startChild(process.execPath, [cliPath, 'connect', 'proxy', '-http-addr', httpAddress, '-sidecar-for', sidecarFor, '-log-level', 'warn']);
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`proxy for ${sidecarFor} exited with ${code}`)));
+  });
+}
+
+async function waitAnswering(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then((response) => response.status === 200, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nothing answers on ${port}`);
+}
+
+async function measureTaxiway(): Promise<WrkResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'taxiway-bench-proxy-'));
+  const agent = await startBenchAgent();
+  try {
+    const nginxPort = await startNginx(dir);
+    const httpAddress = new URL(agent.baseUrl).host;
+    await put(agent.baseUrl, '/v1/config', { Kind: 'service-defaults', Name: 'app7', Protocol: 'http' });
+    const upstreams = { app4: await freePort(), app7: await freePort() };
+    for (const name of ['app4', 'app7']) {
+      await put(agent.baseUrl, '/v1/agent/service/register', { Name: name, Address: '127.0.0.1', Port: nginxPort, Connect: { SidecarService: { Port: await freePort() } } });
+    }
+    const upstreamList = Object.entries(upstreams).map(([name, port]) => ({ DestinationName: name, LocalBindPort: port }));
+    await put(agent.baseUrl, '/v1/agent/service/register', { Name: 'client', Address: '127.0.0.1', Port: 1, Connect: { SidecarService: { Port: await freePort(), Proxy: { Upstreams: upstreamList } } } });
+    await Promise.all([startProxy(httpAddress, 'app4'), startProxy(httpAddress, 'app7'), startProxy(httpAddress, 'client')]);
+    await waitAnswering(nginxPort);
+    await waitAnswering(upstreams.app4);
+    await waitAnswering(upstreams.app7);
+    const results: WrkResult[] = [];
+    for (const [label, port] of [['direct nginx', nginxPort], ['taxiway L4 mtls 2hop', upstreams.app4], ['taxiway L7 mtls 2hop', upstreams.app7]] as const) {
+      results.push(await wrk(label, port, 2, 64));
+      results.push(await wrk(label, port, 1, 1));
+      process.stdout.write(`${JSON.stringify(results.slice(-2))}\n`);
+    }
+    return results;
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    agent.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureAnchors(): Promise<WrkResult[]> {
+  const out = await run('bash', [anchorScript], { RUNS: '1', DURATION: String(durationSeconds) });
+  return out
+    .split('\n')
+    .filter((line) => line.startsWith('{"label"'))
+    .map((line) => {
+      const parsed = JSON.parse(line) as { label: string; rps: number; p50_ms: number; p99_ms: number; errors: number };
+      return { label: parsed.label, rps: parsed.rps, p50Ms: parsed.p50_ms, p99Ms: parsed.p99_ms, errors: parsed.errors > 0 };
+    });
+}
+
+const taxiway = await measureTaxiway();
+const anchors = await measureAnchors();
+const all = [...taxiway, ...anchors];
+const find = (label: string) => all.find((result) => result.label === label);
+console.log('\n== wrk results (rps, p50/p99 ms)');
+for (const result of all) console.log(`${result.label.padEnd(32)} ${result.rps.toFixed(0).padStart(8)} rps  p50 ${result.p50Ms.toFixed(3)}  p99 ${result.p99Ms.toFixed(3)}${result.errors ? '  ERRORS' : ''}`);
+const ratio = (a: string, b: string) => ((find(a)?.rps ?? NaN) / (find(b)?.rps ?? NaN)).toFixed(2);
+const added = (label: string) => ((find(`${label} c1`)?.p99Ms ?? NaN) - (find('direct nginx c1')?.p99Ms ?? NaN)).toFixed(3);
+console.log('\n== ratios (c64 throughput)');
+console.log(`taxiway L4 / haproxy tcp mtls 2hop:  ${ratio('taxiway L4 mtls 2hop c64', 'haproxy tcp mtls 2hop c64')}`);
+console.log(`taxiway L7 / haproxy http mtls 2hop: ${ratio('taxiway L7 mtls 2hop c64', 'haproxy http mtls 2hop c64')}`);
+console.log(`taxiway L4 / node tcp mtls 2hop:     ${ratio('taxiway L4 mtls 2hop c64', 'node tcp mtls 2hop c64')}`);
+console.log(`taxiway L4 / direct nginx:           ${ratio('taxiway L4 mtls 2hop c64', 'direct nginx c64')}`);
+console.log(`taxiway L7 / direct nginx:           ${ratio('taxiway L7 mtls 2hop c64', 'direct nginx c64')}`);
+console.log('\n== p99 added by the two hops at c1 (vs our direct nginx; target < 1 ms)');
+console.log(`taxiway L4: ${added('taxiway L4 mtls 2hop')} ms   taxiway L7: ${added('taxiway L7 mtls 2hop')} ms`);

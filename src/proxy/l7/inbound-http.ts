@@ -1,0 +1,83 @@
+// The public listener in L7 mode (this service's protocol is http): after the mTLS handshake and
+// the connection-level authorization (inbound.ts), each authorized socket is handed to an HTTP
+// server that never listens itself. Per request: L7 intentions (request-intentions.ts) → 403
+// "RBAC: access denied" as Envoy answers, else the request goes to the local app through an undici
+// pool, with a request ID and a JSON access-log line.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Pool } from 'undici';
+import type { Clock } from '../../lib/clock.js';
+import type { Random } from '../../lib/random.js';
+import type { ProxyMetrics } from '../metrics.js';
+import { type L7Response, localResponse } from './dispatch.js';
+import { readBody, writeResponse } from './http-io.js';
+import { type IntentionsView, requestAllowed } from './request-intentions.js';
+import { forwardHeaders } from './targets.js';
+
+export interface InboundHttpOptions {
+  readonly service: string;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly metrics: ProxyMetrics;
+  readonly accessLog: (entry: Record<string, unknown>) => void;
+  readonly intentions: () => IntentionsView;
+}
+
+export class InboundHttp {
+  private readonly server: Server;
+  private readonly app: Pool;
+  /** The caller's service, per handed-over socket. */
+  private readonly sourceOf = new WeakMap<Socket, string>();
+
+  constructor(private readonly options: InboundHttpOptions) {
+    this.server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => void this.handle(request, response));
+    const host = options.localAddress.includes(':') ? `[${options.localAddress}]` : options.localAddress;
+    this.app = new Pool(`http://${host}:${options.localPort}`);
+  }
+
+  /** Takes an authorized mTLS socket whose client is `source`. */
+  handoff(socket: Socket, source: string): void {
+    this.sourceOf.set(socket, source);
+    this.server.emit('connection', socket);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await this.app.close().catch(() => undefined);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { clock, metrics, service } = this.options;
+    const startedMs = clock.monotonicMs();
+    const source = this.sourceOf.get(request.socket) ?? '';
+    const url = new URL(request.url ?? '/', 'http://inbound');
+    const headers = request.headers as Record<string, string | string[]>;
+    if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(',') : value;
+    let result: L7Response;
+    const body = await readBody(request).catch(() => undefined);
+    if (!requestAllowed(this.options.intentions(), source, service, { path: url.pathname, method: request.method ?? 'GET', headers: flat })) {
+      result = localResponse(403, 'RBAC: access denied');
+    } else if (body === undefined) {
+      result = localResponse(413, 'request body too large');
+    } else {
+      try {
+        const answer = await this.app.request({ method: (request.method ?? 'GET'), path: request.url ?? '/', headers: forwardHeaders(headers), body: body.length > 0 ? body : undefined });
+        result = { status: answer.statusCode, headers: answer.headers, body: answer.body };
+      } catch (error) {
+        result = localResponse(503, `local app: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    writeResponse(response, result);
+    response.once('finish', () => {
+      const durationMs = clock.monotonicMs() - startedMs;
+      metrics.requests.inc({ upstream: 'inbound', route: 'local_app', code: String(result.status) });
+      metrics.requestSeconds.observe({ upstream: 'inbound', route: 'local_app' }, durationMs / 1000);
+      this.options.accessLog({ listener: 'public', source, method: request.method, path: request.url, status: result.status, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
+    });
+  }
+}

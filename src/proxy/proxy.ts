@@ -1,0 +1,249 @@
+// One running proxy: follows the local agent and keeps its listeners current.
+//
+//   agent ──blocking queries (follow.ts)──► leaf + roots ──► MeshTls (tls.ts) ──► inbound.updateTls
+//                                           intentions   ──► authorizer.invalidate + inbound.recheck
+//                                           health/connect/<upstream> ──► new RoundRobinPicker
+//
+// Start order: the first leaf and roots (nothing can handshake without them) → public listener →
+// each upstream's first endpoints → its listener. Stop aborts every watch and closes listeners.
+
+import type { Logger } from 'pino';
+import type { ApiClient } from '../api/index.js';
+import { pathSegment } from '../api/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Random } from '../lib/random.js';
+import { Authorizer } from './authorizer.js';
+import type { ProxyConfig, PublicListenerConfig, UpstreamConfig } from './config.js';
+import type { TLSSocket } from 'node:tls';
+import type { Intention } from '../connect/intentions.js';
+import { InboundHttp } from './l7/inbound-http.js';
+import type { IntentionsView } from './l7/request-intentions.js';
+import { follow, type FollowDeps } from './follow.js';
+import { InboundListener } from './inbound.js';
+import type { ProxyMetrics } from './metrics.js';
+import { OutboundListener, type UpstreamState } from './outbound.js';
+import { endpointsOf, type HealthConnectEntry, RoundRobinPicker } from './picker.js';
+import { ChainTargets } from './l7/targets.js';
+import { HttpUpstream } from './l7/upstream-http.js';
+import type { CompiledChain } from '../connect/discovery-chain.js';
+import { limits } from '../lib/limits.js';
+import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer } from './tls.js';
+
+export interface ProxyDeps {
+  readonly client: ApiClient;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly metrics: ProxyMetrics;
+  /** ?wait of every blocking query (tests shorten it). */
+  readonly waitMs?: number;
+  /** L7 access log: one JSON object per request. */
+  readonly accessLog: (entry: Record<string, unknown>) => void;
+}
+
+/** What every part of one running proxy shares: its deps, the watch settings, the stop signal. */
+interface ProxyRun {
+  readonly deps: ProxyDeps;
+  readonly followDeps: FollowDeps;
+  readonly signal: AbortSignal;
+  readonly onError: (name: string) => (error: unknown, failures: number) => void;
+}
+
+interface UpstreamListener {
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RunningProxy {
+  /** The bound port of the public listener (0 when there is none). */
+  readonly publicPort: number;
+  /** Bound ports of the upstream listeners, by upstream name. */
+  readonly upstreamPorts: ReadonlyMap<string, number>;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<RunningProxy> {
+  const stop = new AbortController();
+  const followDeps: FollowDeps = { client: deps.client, clock: deps.clock, waitMs: deps.waitMs };
+  const onError = (name: string) => (error: unknown, failures: number) => deps.logger.warn({ err: error, failures }, `watching ${name} failed; retrying`);
+  const run: ProxyRun = { deps, followDeps, signal: stop.signal, onError };
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const tls = await followTls(run, config.service);
+    let publicPort = 0;
+    if (config.publicListener !== undefined) {
+      const started = await startPublic(run, config, config.publicListener, tls);
+      publicPort = started.port;
+      closers.push(started.close);
+    }
+    const upstreamPorts = new Map<string, number>();
+    for (const upstream of config.upstreams) {
+      const outbound = await startUpstream(run, upstream, tls);
+      upstreamPorts.set(upstream.name, await outbound.listen());
+      closers.push(() => outbound.close());
+      deps.logger.info({ upstream: upstream.name, address: `${upstream.bindAddress}:${upstreamPorts.get(upstream.name) ?? 0}` }, 'upstream listener started');
+    }
+    return {
+      publicPort,
+      upstreamPorts,
+      stop: async () => {
+        stop.abort();
+        await Promise.all(closers.map((close) => close()));
+      },
+    };
+  } catch (error) {
+    stop.abort();
+    await Promise.all(closers.map((close) => close()));
+    throw error;
+  }
+}
+
+/**
+ * The public listener: mTLS + connection authorization (inbound.ts), then either L4 to the app or,
+ * when this service's protocol is http (its discovery chain says so at start), L7 with per-request
+ * intentions (l7/inbound-http.ts). Intentions are followed: a change drops cached decisions and
+ * rechecks open connections.
+ */
+async function startPublic(run: ProxyRun, config: ProxyConfig, listener: PublicListenerConfig, tls: TlsFollower): Promise<{ port: number; close: () => Promise<void> }> {
+  const { deps, followDeps, signal, onError } = run;
+  const authorizer = new Authorizer(deps.client, config.service);
+  const own = await deps.client.query<{ Chain: CompiledChain }>(`/v1/discovery-chain/${pathSegment(config.service)}`);
+  let view: IntentionsView = { intentions: [], defaultAllow: true };
+  const http =
+    own.value.Chain.Protocol === 'http'
+      ? new InboundHttp({ ...listener, service: config.service, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, intentions: () => view })
+      : undefined;
+  const handoff = http === undefined ? undefined : (socket: TLSSocket, source: string) => http.handoff(socket, source);
+  const inbound = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff }, tls.current());
+  tls.onChange((next) => {
+    authorizer.invalidate();
+    inbound.updateTls(next);
+  });
+  let seen = false;
+  const intentions = follow<Record<string, Intention[]>>(
+    followDeps,
+    {
+      name: 'intentions',
+      path: '/v1/connect/intentions/match',
+      params: { by: 'destination', name: config.service },
+      onValue: (value, meta) => {
+        view = { intentions: value[config.service] ?? [], defaultAllow: meta.defaultAclPolicy !== 'deny' };
+        if (!seen) return void (seen = true);
+        deps.logger.info({ service: config.service }, 'intentions changed');
+        authorizer.invalidate();
+        inbound.recheck();
+      },
+      onError: onError('intentions'),
+    },
+    signal,
+  );
+  await intentions.first;
+  const port = await inbound.listen();
+  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode: http === undefined ? 'tcp' : 'http' }, 'public listener started');
+  return {
+    port,
+    close: async () => {
+      await inbound.close();
+      await http?.close();
+    },
+  };
+}
+
+interface TlsFollower {
+  current(): MeshTls;
+  onChange(listener: (tls: MeshTls) => void): void;
+}
+
+/** Follows the leaf for `service` and the roots; resolves once both arrived. */
+async function followTls(run: ProxyRun, service: string): Promise<TlsFollower> {
+  const { deps, followDeps, signal, onError } = run;
+  let leaf: LeafAnswer | undefined;
+  let roots: RootsAnswer | undefined;
+  let current: MeshTls | undefined;
+  const listeners: ((tls: MeshTls) => void)[] = [];
+  const rebuild = (): void => {
+    if (leaf === undefined || roots === undefined) return;
+    current = meshTls(leaf, roots);
+    if (listeners.length > 0) deps.logger.info({ serial: leaf.SerialNumber, validBefore: leaf.ValidBefore }, 'mesh certificates updated');
+    for (const listener of listeners) listener(current);
+  };
+  const leafWatch = follow<LeafAnswer>(followDeps, { name: 'leaf', path: `/v1/agent/connect/ca/leaf/${pathSegment(service)}`, onValue: (value) => ((leaf = value), rebuild()), onError: onError('leaf') }, signal);
+  const rootsWatch = follow<RootsAnswer>(followDeps, { name: 'roots', path: '/v1/agent/connect/ca/roots', onValue: (value) => ((roots = value), rebuild()), onError: onError('roots') }, signal);
+  await Promise.all([leafWatch.first, rootsWatch.first]);
+  return {
+    current: () => current as MeshTls,
+    onChange: (listener) => listeners.push(listener),
+  };
+}
+
+/** Follows the upstream's discovery chain; http → an L7 listener (l7/), anything else → L4. */
+async function startUpstream(
+  run: ProxyRun,
+  upstream: UpstreamConfig,
+  tls: TlsFollower,
+): Promise<UpstreamListener> {
+  const { deps, followDeps, signal, onError } = run;
+  let chain: CompiledChain | undefined;
+  // Set once the L7 listener exists; chains that arrive before are picked up by its first apply.
+  const sink: { apply?: (next: CompiledChain) => Promise<void> } = {};
+  const chainWatch = follow<{ Chain: CompiledChain }>(
+    followDeps,
+    {
+      name: `chain ${upstream.name}`,
+      path: `/v1/discovery-chain/${pathSegment(upstream.name)}`,
+      onValue: (value) => {
+        chain = value.Chain;
+        void sink.apply?.(value.Chain);
+      },
+      onError: onError(`chain ${upstream.name}`),
+    },
+    signal,
+  );
+  await chainWatch.first;
+  if (chain?.Protocol !== 'http') return startL4Upstream(run, upstream, tls);
+  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), limits.proxyUpstreamConnectTimeoutMs);
+  const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
+  let applied = 0;
+  sink.apply = (next) => {
+    // A chain is used once its targets are followed; a later chain wins over a slower earlier one.
+    const sequence = ++applied;
+    return targets.update(next).then(() => {
+      if (sequence === applied) http.setChain(next);
+    });
+  };
+  await sink.apply(chain);
+  return {
+    listen: () => http.listen(),
+    close: async () => {
+      await http.close();
+      await targets.close();
+    },
+  };
+}
+
+async function startL4Upstream(
+  run: ProxyRun,
+  upstream: UpstreamConfig,
+  tls: TlsFollower,
+): Promise<OutboundListener> {
+  const { deps, followDeps, signal, onError } = run;
+  let picker = new RoundRobinPicker([]);
+  const watch = follow<HealthConnectEntry[]>(
+    followDeps,
+    {
+      name: `upstream ${upstream.name}`,
+      path: `/v1/health/connect/${pathSegment(upstream.name)}`,
+      params: upstream.datacenter === '' ? { passing: '' } : { passing: '', dc: upstream.datacenter },
+      onValue: (entries) => {
+        const endpoints = endpointsOf(entries, upstream.datacenter);
+        picker = new RoundRobinPicker(endpoints, endpoints.length === 0 ? 0 : deps.random.int(endpoints.length));
+        deps.logger.debug({ upstream: upstream.name, endpoints: endpoints.map((endpoint) => `${endpoint.host}:${endpoint.port}`) }, 'upstream endpoints');
+      },
+      onError: onError(`upstream ${upstream.name}`),
+    },
+    signal,
+  );
+  await watch.first;
+  const state = (): UpstreamState => ({ picker, tls: tls.current() });
+  return new OutboundListener({ service: upstream.name, bindAddress: upstream.bindAddress, bindPort: upstream.bindPort, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, state });
+}
