@@ -2,20 +2,12 @@
 // get-config|set-config|state`, with Consul's output (command/operator/raft, .../autopilot).
 
 import type { Command } from 'commander';
+import type { RaftServer } from '../../src/structs/operator.js';
 import type { ClientFlags } from '../../src/api/index.js';
 import { parseGoBool } from '../../src/lib/go-bool.js';
 import { columnize } from './columns.js';
 import { addConnectionFlags, expectNoArguments, fail, messageOf, output, withApiClient } from './client-options.js';
 
-interface RaftServer {
-  ID: string;
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  Voter: boolean;
-  ProtocolVersion: string;
-  LastIndex: number;
-}
 
 function registerRaft(operator: Command): void {
   const raft = operator.command('raft').description('Provides cluster-level tools for Consul operators');

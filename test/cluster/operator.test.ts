@@ -3,16 +3,10 @@
 // autopilot adds it back (non-voter, then voter after ServerStabilizationTime) when it restarts.
 
 import test from 'ava';
+import type { RaftServer } from '../../src/structs/operator.js';
 import { runCli } from '../helpers/agent-process.js';
 import { eventually, getJson, startCluster } from '../helpers/cluster.js';
 
-interface RaftServer {
-  ID: string;
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  Voter: boolean;
-}
 
 async function raftServers(url: string): Promise<RaftServer[] | undefined> {
   const reply = (await getJson(`${url}/v1/operator/raft/configuration`)) as { Servers: RaftServer[] } | undefined;
