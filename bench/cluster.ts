@@ -103,6 +103,11 @@ async function taxiwayFailover(cluster: TestCluster, viaClient: boolean): Promis
 
 type Row = { label: string; taxiway: LoadResult | number; etcd?: LoadResult | number };
 const rows: Row[] = [];
+const rowsPush = rows.push.bind(rows);
+rows.push = (...added: Row[]): number => {
+  for (const row of added) console.log(`taxiway ${row.label}: ${JSON.stringify(row.taxiway)}`);
+  return rowsPush(...added);
+};
 
 async function benchTaxiway(): Promise<void> {
   const teardowns: (() => Promise<void> | void)[] = [];

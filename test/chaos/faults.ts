@@ -2,12 +2,11 @@
 // on its address and data dir, SIGSTOP the leader for a bounded pause then SIGCONT it, and cut a
 // server's links (iptables DROP on its RPC port, in a chain of our own that is removed when the run
 // ends, also on failure or exit). One fault at a time; every fault is healed before the next.
-// The cut drops every connection the server accepts on 8300 and every packet it sends from its own
-// address; the servers dial each other from 127.0.0.1, so connections the isolated server dialled
-// itself survive: the cut is asymmetric (the others cannot reach it; its own calls still get out and
-// are answered). Without iptables (not root, not installed) a cut is a SIGSTOP of a random server.
+// Without iptables (not root, not installed) a cut is a SIGSTOP of a random server.
 
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Random } from '../../src/lib/random.js';
 import type { ClusterAgent, TestCluster } from '../helpers/cluster.js';
@@ -23,10 +22,41 @@ export interface FaultRecord {
   readonly holdMs: number;
 }
 
-/** The iptables chain of this process; jumps from OUTPUT (loopback traffic passes OUTPUT once). */
+const cgroupRoot = '/sys/fs/cgroup/unified';
+
+/** Where a process sits in the cgroup v2 tree ("0::/path" in /proc/<pid>/cgroup). */
+function cgroupOf(pid: number): string {
+  const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+  return line?.slice(3) ?? '/';
+}
+
+/** The local ports of `pid`'s established connections to some RPC port (8300). */
+async function outboundRpcPorts(pid: number): Promise<string[]> {
+  const { stdout } = await run('ss', ['-tnpH', 'state', 'established', '( dport = :8300 )']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => /:(\d+)\s+\S+:8300\b/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined);
+}
+
+interface Moved {
+  readonly pid: number;
+  readonly from: string;
+  readonly name: string;
+}
+
+/**
+ * Link cuts with iptables, in a chain of this process jumped to from OUTPUT (loopback traffic passes
+ * OUTPUT once). Servers dial each other from 127.0.0.1, so an isolated server is found three ways:
+ * its own address (every connection it accepts on 8300), the local ports of the connections it has
+ * dialled, and a cgroup v2 it is moved into for the cut (connections it dials during the cut). When
+ * the cgroup tree is not there the cut is asymmetric for redials: say so in the report.
+ */
 export class LinkCutter {
   private readonly chain = `TAXIWAY-CHAOS-${process.pid}`;
   private installed = false;
+  private readonly moved: Moved[] = [];
   private readonly onExit = (): void => this.removeSync();
 
   /** Creates the chain; false when iptables is missing or not permitted (the caller falls back). */
@@ -43,21 +73,49 @@ export class LinkCutter {
     }
   }
 
-  /** Drops every packet to or from `host`'s RPC port, and its own connections to other RPC ports. */
-  async isolate(host: string): Promise<void> {
+  get symmetric(): boolean {
+    return existsSync(join(cgroupRoot, 'cgroup.procs'));
+  }
+
+  /** Drops every packet between the server (`host`, process `pid`) and every RPC port. */
+  async isolate(host: string, pid: number): Promise<void> {
     const rules = [
       ['-d', host, '-p', 'tcp', '--dport', '8300'],
       ['-s', host, '-p', 'tcp', '--sport', '8300'],
-      ['-s', host, '-p', 'tcp', '--dport', '8300'],
     ];
+    if (this.symmetric) {
+      const name = `taxiway-chaos-${process.pid}-${pid}`;
+      const from = cgroupOf(pid);
+      mkdirSync(join(cgroupRoot, name), { recursive: true });
+      this.moved.push({ pid, from, name });
+      writeFileSync(join(cgroupRoot, name, 'cgroup.procs'), String(pid));
+      rules.push(['-m', 'cgroup', '--path', name, '-p', 'tcp', '--dport', '8300']);
+    }
+    for (const port of await outboundRpcPorts(pid)) rules.push(['-p', 'tcp', '--sport', port, '--dport', '8300'], ['-p', 'tcp', '--sport', '8300', '--dport', port]);
     for (const rule of rules) await run('iptables', ['-w', '-A', this.chain, ...rule, '-j', 'DROP']);
   }
 
   async healAll(): Promise<void> {
     if (this.installed) await run('iptables', ['-w', '-F', this.chain]);
+    this.restoreCgroups();
   }
 
-  /** Removes the jump and the chain; safe to call many times and from an exit handler. */
+  private restoreCgroups(): void {
+    for (const { pid, from, name } of this.moved.splice(0)) {
+      try {
+        writeFileSync(join(cgroupRoot, from, 'cgroup.procs'), String(pid));
+      } catch {
+        // The process is gone (killed while cut): the cgroup is empty already.
+      }
+      try {
+        rmdirSync(join(cgroupRoot, name));
+      } catch {
+        // Already removed.
+      }
+    }
+  }
+
+  /** Removes the jump, the chain and our cgroups; safe to call many times and from an exit handler. */
   removeSync(): void {
     const quiet = { stdio: 'ignore' as const };
     for (const args of [['-D', 'OUTPUT', '-j', this.chain], ['-F', this.chain], ['-X', this.chain]]) {
@@ -67,6 +125,7 @@ export class LinkCutter {
         // Already gone.
       }
     }
+    this.restoreCgroups();
     this.installed = false;
     process.off('exit', this.onExit);
   }
@@ -134,7 +193,7 @@ export class FaultInjector {
         return;
       case 'cut-links':
         if (this.links === undefined) this.pause(target);
-        else await this.links.isolate(target.host);
+        else await this.links.isolate(target.host, target.agent?.child.pid ?? 0);
         await hold();
         if (this.links === undefined) this.resume(target);
         else await this.links.healAll();
