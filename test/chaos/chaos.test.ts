@@ -8,15 +8,15 @@ import { randomInt } from 'node:crypto';
 import test from 'ava';
 import { formatReport, runChaos } from './chaos.js';
 
-const seconds = 40;
+const seconds = 30;
 
 test('chaos: kill -9, leader pauses and link cuts keep KV linearizable and lose no acknowledged write', async (t) => {
   t.timeout(150_000);
   const seed = Number(process.env['TAXIWAY_CHAOS_SEED'] ?? randomInt(1, 2 ** 31));
   t.log(`seed ${seed}`);
-  const report = await runChaos({ seed, seconds, log: (line) => t.log(line) });
+  const report = await runChaos({ seed, seconds, clients: 3, log: (line) => t.log(line) });
   t.log(formatReport(report));
-  t.true(report.faults.length >= 3, 'faults were injected');
+  t.true(report.faults.length >= 2, 'faults were injected');
   t.true((report.operations.byKind['put']?.ok ?? 0) > 0, 'some writes were acknowledged');
   t.deepEqual(report.verdicts.anomalies.filter((a) => a.scope === 'consistent'), [], `seed ${seed}`);
   t.deepEqual(report.verdicts.lostWrites, [], `seed ${seed}`);

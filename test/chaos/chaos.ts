@@ -75,6 +75,21 @@ async function keepEvidence(history: History, cluster: TestCluster, faults: read
   return dir;
 }
 
+/** Three servers with a leader; on a loaded box a start can miss its deadline, so try twice. */
+async function startServers(teardowns: Teardown[], log: (line: string) => void): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const cluster = await startCluster(teardownContext(teardowns), { servers: 3 });
+      await cluster.waitForLeader(30_000);
+      return cluster;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      log(`cluster start failed, again: ${(error as Error).message.split('\n')[0]}`);
+      for (const teardown of teardowns.splice(0).reverse()) await teardown();
+    }
+  }
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const teardowns: Teardown[] = [];
@@ -82,8 +97,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let stopped = false;
   try {
     const linkCuts = links === undefined ? 'disabled' : (await links.install()) ? 'iptables' : 'unavailable';
-    const cluster = await startCluster(teardownContext(teardowns), { servers: 3 });
-    await cluster.waitForLeader(30_000);
+    const cluster = await startServers(teardowns, log);
     log(`seed ${options.seed}: cluster ${cluster.servers.map((s) => `${s.name}=${s.host}`).join(' ')}; link cuts: ${linkCuts}`);
     const history = new History();
     const random = new SeededRandom(options.seed);

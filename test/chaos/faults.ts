@@ -184,7 +184,7 @@ export class FaultInjector {
       case 'kill-leader':
         await this.cluster.stop(target, 'SIGKILL');
         await hold();
-        await this.cluster.start(target);
+        await this.restart(target);
         return;
       case 'pause-leader':
         this.pause(target);
@@ -198,6 +198,18 @@ export class FaultInjector {
         if (this.links === undefined) this.resume(target);
         else await this.links.healAll();
         return;
+    }
+  }
+
+  /** Starts a killed server again; on a loaded box a start can miss its deadline, so try thrice. */
+  private async restart(target: ClusterAgent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.cluster.start(target);
+      } catch (error) {
+        if (attempt === 3) throw error;
+        this.log(`${this.elapsedMs()} ms: restart of ${target.name} failed (attempt ${attempt}), again: ${(error as Error).message.split('\n')[0]}`);
+      }
     }
   }
 
@@ -215,6 +227,6 @@ export class FaultInjector {
   async healAll(): Promise<void> {
     for (const target of [...this.paused]) this.resume(target);
     await this.links?.healAll();
-    for (const server of this.cluster.servers) if (server.agent === undefined) await this.cluster.start(server);
+    for (const server of this.cluster.servers) if (server.agent === undefined) await this.restart(server);
   }
 }
