@@ -22,7 +22,8 @@ export interface FaultRecord {
   readonly holdMs: number;
 }
 
-const cgroupRoot = '/sys/fs/cgroup/unified';
+/** The cgroup v2 tree: under unified/ on hybrid hosts, the root itself on pure v2 hosts. */
+const cgroupRoot = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
 
 /** Where a process sits in the cgroup v2 tree ("0::/path" in /proc/<pid>/cgroup). */
 function cgroupOf(pid: number): string {
@@ -74,7 +75,7 @@ export class LinkCutter {
   }
 
   get symmetric(): boolean {
-    return existsSync(join(cgroupRoot, 'cgroup.procs'));
+    return existsSync(join(cgroupRoot, 'cgroup.procs')) && existsSync(join(cgroupRoot, 'cgroup.subtree_control'));
   }
 
   /** Drops every packet between the server (`host`, process `pid`) and every RPC port. */
