@@ -53,6 +53,23 @@ test('concurrent writes: reads must agree on one order', (t) => {
   t.true(checkRegisterHistory([...writes, get('b', 3, 4), get('a', 5, 6)]).linearizable);
 });
 
+function cas(expected: string, value: string, swapped: boolean | undefined, invokedAt: number, returnedAt: number | undefined): Operation {
+  return { kind: 'cas', key: 'k', value, expected, swapped, invokedAt, returnedAt };
+}
+
+test('compare-and-swap: succeeds only on the expected value, fails only on another, unknown may do either', (t) => {
+  t.true(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', true, 3, 4), get('b', 5, 6)]).linearizable);
+  t.false(checkRegisterHistory([put('a', 1, 2), cas('x', 'b', true, 3, 4)]).linearizable);
+  t.false(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', false, 3, 4)]).linearizable);
+  t.true(checkRegisterHistory([put('a', 1, 2), cas('x', 'b', false, 3, 4), get('a', 5, 6)]).linearizable);
+  // Two swaps from the same value: only one may win.
+  t.false(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', true, 3, 6), cas('a', 'c', true, 4, 5)]).linearizable);
+  // An unknown swap may or may not have happened, later reads decide.
+  t.true(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', undefined, 3, undefined), get('a', 5, 6), get('b', 7, 8)]).linearizable);
+  t.true(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', undefined, 3, undefined), get('a', 5, 6)]).linearizable);
+  t.false(checkRegisterHistory([put('a', 1, 2), cas('a', 'b', undefined, 3, undefined), get('b', 5, 6), get('a', 7, 8)]).linearizable);
+});
+
 test('property: histories of a real sequential register are accepted', (t) => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 })), { maxLength: 30 }), (steps) => {

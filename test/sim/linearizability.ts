@@ -5,10 +5,14 @@
 // Operations that never returned get a return at +∞: they may take effect at any later point.
 
 export interface Operation {
-  kind: 'put' | 'get';
+  kind: 'put' | 'get' | 'cas';
   key: string;
-  /** put: the value written; get: the value read. Initial value: ''. */
+  /** put and cas: the value written; get: the value read. Initial value: ''. */
   value: string;
+  /** cas only: the value the register must hold for the write to happen. */
+  expected?: string;
+  /** cas only: true (it wrote), false (it did not: the register held something else), undefined (unknown: either). */
+  swapped?: boolean | undefined;
   /** Event numbers from one counter shared by every invoke and return in the history. */
   invokedAt: number;
   returnedAt: number | undefined;
@@ -68,7 +72,11 @@ function unlift(call: Event): void {
 /** The register model: returns the next state, or undefined when the operation is impossible. */
 function stepRegister(state: string, operation: Operation): string | undefined {
   if (operation.kind === 'put') return operation.value;
-  return operation.value === state ? state : undefined;
+  if (operation.kind === 'get') return operation.value === state ? state : undefined;
+  const matches = operation.expected === state;
+  if (operation.swapped === undefined) return matches ? operation.value : state;
+  if (operation.swapped) return matches ? operation.value : undefined;
+  return matches ? undefined : state;
 }
 
 export function checkRegisterHistory(operations: readonly Operation[], maxSteps = 5_000_000): Verdict {
