@@ -367,6 +367,8 @@ export const limits = {
   gossipLeaveDrainMsMax: 5_000,
   /** Members that left are shown (status left) for this long after they are reaped (Serf's TombstoneTimeout, 24 h). */
   gossipLeftKeptMs: 24 * 60 * 60_000,
+  /** The leader's full pass of members against the catalog's serfHealth checks (Consul's reconcile_interval, 60 s). */
+  reconcileMembersIntervalMs: 60_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */

@@ -22,6 +22,7 @@ import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
 import { ConnectCa, type ConnectCaOptions } from './leader/connect-ca.js';
 import { reconcileSelf, type SelfMember } from './leader/reconcile-self.js';
+import { MemberReconciler, type MemberSource } from './leader/reconcile-members.js';
 import { SessionTimers } from './leader/session-ttl.js';
 import { TombstoneGc } from './leader/tombstone-gc.js';
 import { LockDelays } from './lock-delay.js';
@@ -47,6 +48,8 @@ export class Server {
   readonly sessionTimers: SessionTimers;
   readonly tombstoneGc: TombstoneGc;
   readonly connectCa: ConnectCa;
+  /** The serfHealth duty, once the agent hands its LAN members over (followMembers). */
+  private members: MemberReconciler | undefined;
 
   constructor(private readonly options: ServerOptions) {
     this.context = {
@@ -85,8 +88,16 @@ export class Server {
     this.tombstoneGc.start();
   }
 
-  /** Stops the leader's timers (session TTLs, tombstone GC). */
+  /** The leader keeps a serfHealth check per LAN member in the catalog (leader/reconcile-members.ts). */
+  followMembers(source: MemberSource): void {
+    this.members?.stop();
+    this.members = new MemberReconciler(this.context, source, this.options.self.nodeName, (error) => this.options.onBackgroundError(error, 'reconciling LAN members'));
+    this.members.start();
+  }
+
+  /** Stops the leader's timers (session TTLs, tombstone GC, member reconciliation). */
   stop(): void {
+    this.members?.stop();
     this.sessionTimers.stop();
     this.tombstoneGc.stop();
   }

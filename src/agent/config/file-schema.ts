@@ -142,6 +142,15 @@ export const fileConfigSchema = s.struct('Config', {
   encrypt: optionalString(),
   encrypt_verify_incoming: optionalBool(),
   encrypt_verify_outgoing: optionalBool(),
+  /** memberlist timings of the LAN pool (Consul's gossip_lan); unset keys keep memberlist's defaults. */
+  gossip_lan: s.struct('GossipLAN', {
+    gossip_nodes: optionalInt(),
+    gossip_interval: optionalDuration(),
+    probe_interval: optionalDuration(),
+    probe_timeout: optionalDuration(),
+    retransmit_mult: optionalInt(),
+    suspicion_mult: optionalInt(),
+  }),
 
   node_meta: s.map(s.string()),
   acl: aclSchema,

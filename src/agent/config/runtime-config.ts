@@ -147,6 +147,8 @@ export interface RuntimeConfig {
   readonly encryptKey: string;
   readonly encryptVerifyIncoming: boolean;
   readonly encryptVerifyOutgoing: boolean;
+  /** gossip_lan: only the timings set in the config; the rest are memberlist's LAN defaults. */
+  readonly gossipLan: GossipTimingConfig;
 
   readonly nodeMeta: Readonly<Record<string, string>>;
   readonly acl: AclConfig;
@@ -165,4 +167,14 @@ export interface RuntimeConfig {
   readonly checks: readonly CheckDefinition[];
   /** Config files read, in the order they were merged. */
   readonly sources: readonly string[];
+}
+
+/** Consul's gossip_lan block, in milliseconds. */
+export interface GossipTimingConfig {
+  readonly gossipNodes?: number;
+  readonly gossipIntervalMs?: number;
+  readonly probeIntervalMs?: number;
+  readonly probeTimeoutMs?: number;
+  readonly retransmitMult?: number;
+  readonly suspicionMult?: number;
 }

@@ -47,6 +47,8 @@ export interface GossipPoolOptions {
   readonly onEvent?: (event: RosterEvent) => void;
   /** A user event reached this member (once, whoever fired it, this member included). */
   readonly onUserEvent?: (event: UserEventDelivery) => void;
+  /** The keyring changed (a keyring operation from any member): persist it. */
+  readonly onKeyringChange?: () => void;
 }
 
 export interface PoolStats {
@@ -184,13 +186,19 @@ export class GossipPool {
   }
 
   /** Runs a keyring operation on every alive member (this one included) and tallies the answers. */
-  keyring(op: KeyringOp, key: string): Promise<KeyringResult> {
+  async keyring(op: KeyringOp, key: string): Promise<KeyringResult> {
     const peers = this.roster.list().filter((m) => m.status === 'alive' && m.name !== this.name);
+    if (op !== 'list') this.keyringChanged();
     return fanOutKeyring(this.options.encryption, this.name, op, key, peers, (address, request) => exchange(this.exchangeContext, address, request));
   }
 
   stats(): PoolStats & ReturnType<SwimCore['stats']> {
     return { ...this.counters, ...this.core.stats() };
+  }
+
+  /** Tells the owner after the operation ran (the callback reads the keyring then). */
+  private keyringChanged(): void {
+    queueMicrotask(() => this.options.onKeyringChange?.());
   }
 
   private nowMs(): number {
@@ -237,6 +245,7 @@ export class GossipPool {
         return reply;
       }
       case 'keyring':
+        if (request.op !== 'list') this.keyringChanged();
         return answerKeyring(this.options.encryption, request);
       case 'ack':
       case 'pushPullReply':
