@@ -8,9 +8,11 @@ import { registerConnectCaCommands } from './connect-ca.js';
 import { registerEventCommand } from './event.js';
 import { registerInfoCommand } from './info.js';
 import { registerIntentionCommands } from './intention.js';
+import { registerKeyringCommands } from './keyring.js';
 import { registerKvCommands } from './kv.js';
 import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
+import { registerMembersCommands } from './members.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
 import { registerVersionCommand } from './version.js';
@@ -30,4 +32,6 @@ export function registerClientCommands(program: Command): void {
   registerLockCommand(program);
   registerWatchCommand(program);
   registerEventCommand(program);
+  registerMembersCommands(program);
+  registerKeyringCommands(program);
 }
