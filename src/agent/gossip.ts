@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import type { Logger } from 'pino';
+import { wanOverrides } from '../gossip/index.js';
 import { GossipPool, Keyring, memberStatusCodes, type Encryption, type KeyringOp, type KeyringResult, type PoolMember, type RosterEvent } from '../gossip/driver/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import { badRequest, TaxiwayError } from '../lib/errors.js';
@@ -114,81 +115,123 @@ export function withPort(address: string, port: number): string {
   return address.includes(':') ? `[${address.replace(/^\[(.*)\]$/, '$1')}]:${port}` : `${address}:${port}`;
 }
 
+interface JoinPlan {
+  readonly pool: GossipPool;
+  readonly what: 'LAN' | 'WAN';
+  readonly port: number;
+  readonly startJoin: readonly string[];
+  readonly retryJoin: readonly string[];
+  readonly retryIntervalMs: number;
+  readonly retryMaxAttempts: number;
+}
+
+/** Joins through the addresses ("ip", "ip:port"); throws unless at least one answered. */
+async function joinPool(plan: JoinPlan, addresses: readonly string[]): Promise<number> {
+  const { joined, errors } = await plan.pool.join(addresses.map((address) => withPort(address, plan.port)));
+  if (joined === 0) throw new TaxiwayError('internal', `failed to join any nodes: ${errors.join('; ')}`);
+  return joined;
+}
+
 export class AgentGossip {
-  private retryTimer: Timer | undefined;
+  private readonly retryTimers = new Set<Timer>();
   private stopped = false;
   private readonly listeners = new Set<(member: LanMember, reaped: boolean) => void>();
 
   private constructor(
     readonly lan: GossipPool,
+    /** Servers only (and only with ports.serf_wan on): the servers of every datacenter. */
+    readonly wan: GossipPool | undefined,
     private readonly config: RuntimeConfig,
     private readonly deps: AgentGossipDeps,
   ) {}
 
   static async start(config: RuntimeConfig, deps: AgentGossipDeps): Promise<AgentGossip> {
     const keyring = await loadKeyring(config, deps.logger);
+    // One keyring object for both pools: a keyring operation changes both at once.
     const encryption: Encryption = { keyring, verifyIncoming: config.encryptVerifyIncoming, verifyOutgoing: config.encryptVerifyOutgoing };
     const holder: { gossip?: AgentGossip } = {};
+    const common = { bindHost: config.bindAddr, meta: memberTags(config, deps.nodeId), encryption, clock: deps.clock, random: deps.random, onKeyringChange: () => void holder.gossip?.saveKeyring() };
     const lan = await GossipPool.start({
+      ...common,
       name: config.nodeName,
-      bindHost: config.bindAddr,
       port: config.ports.serfLan,
       advertiseHost: config.advertiseAddrLan,
-      meta: memberTags(config, deps.nodeId),
       timing: config.gossipLan,
-      encryption,
-      clock: deps.clock,
-      random: deps.random,
       onEvent: (event) => holder.gossip?.memberChanged(event),
-      onKeyringChange: () => void holder.gossip?.saveKeyring(),
       onUserEvent: (delivery) => {
         const event = decodeUserEvent(delivery.name, delivery.lamportTime, delivery.payload);
         if (event === undefined) deps.logger.warn({ name: delivery.name }, 'dropped a malformed user event');
         else deps.onUserEvent(event);
       },
     });
-    const gossip = new AgentGossip(lan, config, deps);
+    const wanWanted = config.serverMode && config.ports.serfWan > 0;
+    const wanTiming = { ...wanOverrides, ...config.gossipWan };
+    const wan = wanWanted
+      ? await GossipPool.start({ ...common, name: `${config.nodeName}.${config.datacenter}`, port: config.ports.serfWan, advertiseHost: config.advertiseAddrWan, timing: wanTiming }).catch(async (error: unknown) => {
+          await lan.close();
+          throw error;
+        })
+      : undefined;
+    const gossip = new AgentGossip(lan, wan, config, deps);
     holder.gossip = gossip;
-    if (config.startJoin.length > 0) {
-      const joined = await gossip.join(config.startJoin).catch(async (error: unknown) => {
-        await lan.close();
+    for (const plan of gossip.joinPlans()) {
+      if (plan.startJoin.length === 0) continue;
+      try {
+        deps.logger.info({ joined: await joinPool(plan, plan.startJoin) }, `joined the ${plan.what} pool`);
+      } catch (error) {
+        await gossip.stop();
         throw error;
-      });
-      deps.logger.info({ joined }, 'joined the LAN pool');
+      }
     }
-    if (config.retryJoin.length > 0) gossip.retryJoin(1);
+    for (const plan of gossip.joinPlans()) if (plan.retryJoin.length > 0) gossip.retryJoin(plan, 1);
     return gossip;
   }
 
-  /** Joins through the addresses ("ip", "ip:port"); throws unless at least one answered. */
-  async join(addresses: readonly string[]): Promise<number> {
-    const { joined, errors } = await this.lan.join(addresses.map((address) => withPort(address, this.config.ports.serfLan)));
-    if (joined === 0) throw new TaxiwayError('internal', `failed to join any nodes: ${errors.join('; ')}`);
-    return joined;
+  private joinPlans(): JoinPlan[] {
+    const c = this.config;
+    const plans: JoinPlan[] = [{ pool: this.lan, what: 'LAN', port: c.ports.serfLan, startJoin: c.startJoin, retryJoin: c.retryJoin, retryIntervalMs: c.retryIntervalMs, retryMaxAttempts: c.retryMaxAttempts }];
+    if (this.wan !== undefined) {
+      plans.push({ pool: this.wan, what: 'WAN', port: c.ports.serfWan, startJoin: c.startJoinWan, retryJoin: c.retryJoinWan, retryIntervalMs: c.retryIntervalWanMs, retryMaxAttempts: c.retryMaxAttemptsWan });
+    }
+    return plans;
   }
 
-  private retryJoin(attempt: number): void {
-    const { retryJoin, retryIntervalMs, retryMaxAttempts } = this.config;
-    this.join(retryJoin).then(
-      (joined) => this.deps.logger.info({ joined, attempt }, 'retry-join: joined the LAN pool'),
+  /** Joins the LAN pool (or, `wan`, the WAN pool of a server) through the addresses. */
+  join(addresses: readonly string[], wan = false): Promise<number> {
+    const plan = this.joinPlans().find((candidate) => candidate.what === (wan ? 'WAN' : 'LAN'));
+    if (plan === undefined) throw badRequest('WAN join is only available on servers (with ports.serf_wan on)');
+    return joinPool(plan, addresses);
+  }
+
+  private retryJoin(plan: JoinPlan, attempt: number): void {
+    joinPool(plan, plan.retryJoin).then(
+      (joined) => this.deps.logger.info({ joined, attempt }, `retry-join: joined the ${plan.what} pool`),
       (error: unknown) => {
         if (this.stopped) return;
-        if (retryMaxAttempts > 0 && attempt >= retryMaxAttempts) {
-          this.deps.logger.error({ attempt }, `retry-join: giving up after ${attempt} attempts: ${(error as Error).message}`);
+        if (plan.retryMaxAttempts > 0 && attempt >= plan.retryMaxAttempts) {
+          this.deps.logger.error({ attempt }, `retry-join ${plan.what}: giving up after ${attempt} attempts: ${(error as Error).message}`);
           return;
         }
-        this.deps.logger.warn({ attempt, retryIntervalMs }, `retry-join failed: ${(error as Error).message}`);
-        this.retryTimer = this.deps.clock.setTimer(retryIntervalMs, () => this.retryJoin(attempt + 1));
+        this.deps.logger.warn({ attempt, retryIntervalMs: plan.retryIntervalMs }, `retry-join ${plan.what} failed: ${(error as Error).message}`);
+        const timer = this.deps.clock.setTimer(plan.retryIntervalMs, () => {
+          this.retryTimers.delete(timer);
+          this.retryJoin(plan, attempt + 1);
+        });
+        this.retryTimers.add(timer);
       },
     );
   }
 
-  members(): AgentMemberJson[] {
-    return this.lan.members().map(memberJson);
+  /** LAN members, or with `wan` the WAN pool's (none on a client). */
+  members(wan = false): AgentMemberJson[] {
+    const pool = wan ? this.wan : this.lan;
+    return pool === undefined ? [] : pool.members().map(memberJson);
   }
 
-  forceLeave(node: string, prune: boolean): void {
-    if (!this.lan.forceLeave(node, prune)) throw new TaxiwayError('not_found', `agent: No node found with name '${node}'`);
+  async forceLeave(node: string, prune: boolean): Promise<void> {
+    const inLan = await this.lan.forceLeave(node, prune);
+    const inWan = this.wan === undefined ? false : await this.wan.forceLeave(node, prune);
+    if (!inLan && !inWan) throw new TaxiwayError('not_found', `agent: No node found with name '${node}'`);
   }
 
   /** Gossips a user event (it comes back to this agent through deps.onUserEvent, like everyone's). */
@@ -197,9 +240,11 @@ export class AgentGossip {
     if (result.type === 'rejected') throw badRequest(`user event rejected: ${result.reason}`);
   }
 
-  /** A keyring operation on every member (each saves its keys in its data dir). */
-  keyring(op: KeyringOp, key: string): Promise<KeyringResult> {
-    return this.lan.keyring(op, key);
+  /** A keyring operation on every member of each pool (each saves its keys in its data dir). */
+  async keyring(op: KeyringOp, key: string): Promise<{ wan: boolean; result: KeyringResult }[]> {
+    const answers = [{ wan: false, result: await this.lan.keyring(op, key) }];
+    if (this.wan !== undefined) answers.unshift({ wan: true, result: await this.wan.keyring(op, key) });
+    return answers;
   }
 
   /** Writes the keyring to the data dir's serf/local.keyring (no data dir: nothing to do). */
@@ -228,18 +273,22 @@ export class AgentGossip {
     for (const listener of this.listeners) listener(lanMember(event.member), event.type === 'reap');
   }
 
-  /** Graceful leave then close; also used by `PUT /v1/agent/leave`. */
+  /** Graceful leave of both pools, then close; also used by `PUT /v1/agent/leave`. */
   async leave(): Promise<void> {
-    this.stopped = true;
-    this.retryTimer?.cancel();
-    await this.lan.leave();
-    await this.lan.close();
+    this.cancelRetries();
+    await Promise.all([this.lan.leave(), this.wan?.leave()]);
+    await this.stop();
   }
 
   /** Closes without a leave: the others will detect a failure (leave_on_terminate = false). */
   async stop(): Promise<void> {
+    this.cancelRetries();
+    await Promise.all([this.lan.close(), this.wan?.close()]);
+  }
+
+  private cancelRetries(): void {
     this.stopped = true;
-    this.retryTimer?.cancel();
-    await this.lan.close();
+    for (const timer of this.retryTimers) timer.cancel();
+    this.retryTimers.clear();
   }
 }

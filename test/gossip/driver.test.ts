@@ -138,3 +138,15 @@ test('key rotation: install, use, remove keeps the pool together', async (t) => 
   t.is(pools[0]!.stats().packetsRefused, refusedBefore);
   t.is((await pools[0]!.keyring('remove', newKey)).messages.a, 'Removing the primary key is not allowed');
 });
+
+test('force-leave of a failed member reaches every member; prune forgets it everywhere', async (t) => {
+  const pools = await cluster(t, ['a', 'b', 'c', 'd']);
+  await pools[3]!.close();
+  const others = pools.slice(0, 3);
+  await waitFor('d failed everywhere', () => others.every((p) => statusOf(p, 'd') === 'failed'), 15_000);
+  t.true(await pools[0]!.forceLeave('d', false));
+  t.true(others.every((p) => statusOf(p, 'd') === 'left'));
+  t.true(await pools[1]!.forceLeave('d', true));
+  t.true(others.every((p) => statusOf(p, 'd') === undefined));
+  t.false(await pools[0]!.forceLeave('nobody', false));
+});

@@ -83,3 +83,18 @@ test('three agents: members, events, a killed client goes critical, a leaving cl
   t.regex(members.stdout, /c1\s+\S+\s+left\s+client/);
   t.regex(members.stdout, /c2\s+\S+\s+failed\s+client/);
 });
+
+test('servers of two datacenters meet in the WAN pool, not in each other\'s LAN pool', async (t) => {
+  const files = await writeTempFiles({ 'gossip.hcl': `${fastGossip}${fastGossip.replace('gossip_lan', 'gossip_wan')}` });
+  t.teardown(files.remove);
+  const config = join(files.dir, 'gossip.hcl');
+  const dc1 = await startAgent(t, ['-node', 's1', '-config-file', config]);
+  const dc2 = await startAgent(t, ['-node', 's2', '-datacenter', 'dc2', '-join-wan', dc1.host, '-config-file', config]);
+  const wanNames = async (agent: DevAgent): Promise<string[]> => (await getJson<Member[]>(agent, '/v1/agent/members?wan')).filter((m) => m.Status === 1).map((m) => m.Name).sort();
+  await waitFor('both servers in the WAN pool', async () => (await wanNames(dc1)).join() === 's1.dc1,s2.dc2' && (await wanNames(dc2)).join() === 's1.dc1,s2.dc2');
+  t.deepEqual((await getJson<Member[]>(dc1, '/v1/agent/members')).map((m) => m.Name), ['s1']);
+  const wanView = await runCli(['members', '-wan', '-http-addr', dc1.httpAddress]);
+  t.regex(wanView.stdout, /s2\.dc2\s+\S+\s+alive\s+server\s+\S+\s+2\s+dc2/);
+  await dc2.stop('SIGKILL');
+  await waitFor('s2 failed in the WAN pool', async () => (await getJson<Member[]>(dc1, '/v1/agent/members?wan')).find((m) => m.Name === 's2.dc2')?.Status === 4);
+});

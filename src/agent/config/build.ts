@@ -71,7 +71,8 @@ export function buildRuntimeConfig(merged: MergedConfig, context: BuildContext):
     encryptKey: encryptKeyValue(origins, 'encrypt', config.encrypt),
     encryptVerifyIncoming: defaulted(config.encrypt_verify_incoming, 'encrypt_verify_incoming'),
     encryptVerifyOutgoing: defaulted(config.encrypt_verify_outgoing, 'encrypt_verify_outgoing'),
-    gossipLan: gossipTiming(merged),
+    gossipLan: gossipTiming(merged, 'gossip_lan'),
+    gossipWan: gossipTiming(merged, 'gossip_wan'),
     nodeMeta: config.node_meta,
     acl: aclSettings(merged),
     connect: connectSettings(merged),
@@ -215,19 +216,19 @@ function deepFreeze<T>(value: T): T {
 }
 
 
-/** gossip_lan: durations parsed, counts checked positive; only keys that are set appear. */
-function gossipTiming({ config, origins }: MergedConfig): GossipTimingConfig {
-  const block = config.gossip_lan;
+/** gossip_lan / gossip_wan: durations parsed, counts checked positive; only keys that are set appear. */
+function gossipTiming({ config, origins }: MergedConfig, path: 'gossip_lan' | 'gossip_wan'): GossipTimingConfig {
+  const block = config[path];
   const count = (key: 'gossip_nodes' | 'retransmit_mult' | 'suspicion_mult'): number | undefined => {
     const value = block[key];
-    if (value !== undefined && value <= 0) origins.fail(`gossip_lan.${key}`, `expected a positive integer, got ${value}`);
+    if (value !== undefined && value <= 0) origins.fail(`${path}.${key}`, `expected a positive integer, got ${value}`);
     return value;
   };
   const duration = (key: 'gossip_interval' | 'probe_interval' | 'probe_timeout'): number | undefined => {
     const text = block[key];
     if (text === undefined) return undefined;
-    const ms = durationMs(origins, `gossip_lan.${key}`, text);
-    if (ms <= 0) origins.fail(`gossip_lan.${key}`, `expected a positive duration, got "${text}"`);
+    const ms = durationMs(origins, `${path}.${key}`, text);
+    if (ms <= 0) origins.fail(`${path}.${key}`, `expected a positive duration, got "${text}"`);
     return ms;
   };
   const timing = {

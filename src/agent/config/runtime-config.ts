@@ -149,6 +149,8 @@ export interface RuntimeConfig {
   readonly encryptVerifyOutgoing: boolean;
   /** gossip_lan: only the timings set in the config; the rest are memberlist's LAN defaults. */
   readonly gossipLan: GossipTimingConfig;
+  /** gossip_wan, the same way over memberlist's WAN defaults. */
+  readonly gossipWan: GossipTimingConfig;
 
   readonly nodeMeta: Readonly<Record<string, string>>;
   readonly acl: AclConfig;
@@ -169,7 +171,7 @@ export interface RuntimeConfig {
   readonly sources: readonly string[];
 }
 
-/** Consul's gossip_lan block, in milliseconds. */
+/** Consul's gossip_lan / gossip_wan block, in milliseconds. */
 export interface GossipTimingConfig {
   readonly gossipNodes?: number;
   readonly gossipIntervalMs?: number;

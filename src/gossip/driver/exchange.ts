@@ -78,3 +78,10 @@ export async function serveConnection(context: ExchangeContext, socket: Socket, 
     socket.destroy();
   }
 }
+
+/** Runs `work` for every peer, at most limits.gossipStreamsOutboundMax at once; `work` must not throw. */
+export async function fanOut<T>(peers: readonly T[], work: (peer: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < peers.length; start += limits.gossipStreamsOutboundMax) {
+    await Promise.all(peers.slice(start, start + limits.gossipStreamsOutboundMax).map(work));
+  }
+}

@@ -3,7 +3,7 @@
 // over TCP to every alive member, then tallies the answers per key. A rotation is three such
 // operations: install the new key, use it, remove the old one.
 
-import { limits } from '../../lib/limits.js';
+import { fanOut } from './exchange.js';
 import { decodeGossipKey, type Encryption } from './keyring.js';
 import type { KeyringOp, StreamMessage } from './stream.js';
 
@@ -58,18 +58,12 @@ export async function fanOutKeyring(
   tally(selfName, answerKeyring(encryption, { op, key }));
   // Refused here (a bad key, encryption off): the others would refuse it too.
   if (result.messages[selfName] !== undefined) return result;
-  // Batches keep the connections we open at once under the outbound cap.
-  for (let start = 0; start < peers.length; start += limits.gossipStreamsOutboundMax) {
-    const batch = peers.slice(start, start + limits.gossipStreamsOutboundMax);
-    await Promise.all(
-      batch.map(async (peer) => {
-        try {
-          tally(peer.name, await send(peer.address, { type: 'keyring', op, key }));
-        } catch (error) {
-          result.messages[peer.name] = (error as Error).message;
-        }
-      }),
-    );
-  }
+  await fanOut(peers, async (peer) => {
+    try {
+      tally(peer.name, await send(peer.address, { type: 'keyring', op, key }));
+    } catch (error) {
+      result.messages[peer.name] = (error as Error).message;
+    }
+  });
   return result;
 }

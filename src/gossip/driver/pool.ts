@@ -22,7 +22,7 @@ import { bindUdpTcpPair, type UdpTcpPair } from '../../lib/udp-tcp-pair.js';
 import { decodeRemoteState, encodeMessage, encodePacket, encodeRemoteState, lanDefaults, SwimCore, type SwimConfig, type UserEventResult } from '../index.js';
 import type { SwimReady, UserEventDelivery } from '../effects.js';
 import type { MemberMeta } from '../messages.js';
-import { exchange, serveConnection, splitAddress, type ExchangeContext } from './exchange.js';
+import { exchange, fanOut, serveConnection, splitAddress, type ExchangeContext } from './exchange.js';
 import { sealOutgoing, sealOverheadBytes, unsealIncoming, type Encryption } from './keyring.js';
 import { answerKeyring, fanOutKeyring, type KeyringResult } from './keyring-ops.js';
 import { Roster, type PoolMember, type RosterEvent } from './roster.js';
@@ -162,8 +162,18 @@ export class GossipPool {
     return this.roster.get(name);
   }
 
-  /** Serf's force-leave: a failed member is marked left (pruned: forgotten) in this member's view. */
-  forceLeave(node: string, prune: boolean): boolean {
+  /**
+   * Serf's force-leave: a failed member is marked left (pruned: forgotten) here and, over TCP, on
+   * every alive member. False when this member does not know `node`.
+   */
+  async forceLeave(node: string, prune: boolean): Promise<boolean> {
+    if (!this.forceLeaveLocally(node, prune)) return false;
+    const peers = this.roster.list().filter((m) => m.status === 'alive' && m.name !== this.name);
+    await fanOut(peers, (peer) => exchange(this.exchangeContext, peer.address, { type: 'forceLeave', node, prune }).then(() => undefined, () => undefined));
+    return true;
+  }
+
+  private forceLeaveLocally(node: string, prune: boolean): boolean {
     const member = this.roster.get(node);
     if (member === undefined || node === this.name) return false;
     if (prune) return this.roster.reap(node);
@@ -247,9 +257,12 @@ export class GossipPool {
       case 'keyring':
         if (request.op !== 'list') this.keyringChanged();
         return answerKeyring(this.options.encryption, request);
+      case 'forceLeave':
+        return { type: 'forceLeaveReply', known: this.forceLeaveLocally(request.node, request.prune) };
       case 'ack':
       case 'pushPullReply':
       case 'keyringReply':
+      case 'forceLeaveReply':
         return undefined;
     }
   }

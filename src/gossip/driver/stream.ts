@@ -4,7 +4,8 @@
 //   request = [1, target]                           TCP fallback probe: "are you `target`?"
 //             [3, join, state, events]              push-pull: our state (codec.ts) + recent user events
 //             [5, op, key]                          keyring operation on this member
-//   answer  = [2, isTarget] | [4, state, events] | [6, error, keys]
+//             [7, node, prune]                      force-leave `node` in this member's roster
+//   answer  = [2, isTarget] | [4, state, events] | [6, error, keys] | [8, known]
 //
 // Every frame is bounded (push-pull state plus events); anything malformed is `bad`: the
 // connection is closed and the exchange counted as failed, never trusted piecewise.
@@ -23,7 +24,9 @@ export type StreamMessage =
   | { type: 'pushPull'; join: boolean; state: Uint8Array; events: UserEventDelivery[] }
   | { type: 'pushPullReply'; state: Uint8Array; events: UserEventDelivery[] }
   | { type: 'keyring'; op: KeyringOp; key: string }
-  | { type: 'keyringReply'; error: string; keys: string[] };
+  | { type: 'keyringReply'; error: string; keys: string[] }
+  | { type: 'forceLeave'; node: string; prune: boolean }
+  | { type: 'forceLeaveReply'; known: boolean };
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
@@ -48,6 +51,10 @@ export function encodeStreamMessage(message: StreamMessage): Uint8Array {
       return packr.pack([5, message.op, message.key]);
     case 'keyringReply':
       return packr.pack([6, message.error, message.keys]);
+    case 'forceLeave':
+      return packr.pack([7, message.node, message.prune]);
+    case 'forceLeaveReply':
+      return packr.pack([8, message.known]);
   }
 }
 
@@ -96,6 +103,10 @@ export function decodeStreamMessage(bytes: Uint8Array): StreamMessage | undefine
       if (t.length !== 3 || typeof error !== 'string' || !Array.isArray(keys) || keys.length > limits.gossipKeysMax) return undefined;
       return keys.every((k) => typeof k === 'string') ? { type: 'keyringReply', error, keys } : undefined;
     }
+    case 7:
+      return t.length === 3 && isString(t[1]) && typeof t[2] === 'boolean' ? { type: 'forceLeave', node: t[1], prune: t[2] } : undefined;
+    case 8:
+      return t.length === 2 && typeof t[1] === 'boolean' ? { type: 'forceLeaveReply', known: t[1] } : undefined;
     default:
       return undefined;
   }

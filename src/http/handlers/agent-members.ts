@@ -4,7 +4,7 @@
 
 import type { AgentGossip } from '../../agent/gossip.js';
 import type { KeyringOp, KeyringResult } from '../../gossip/driver/index.js';
-import { badRequest, TaxiwayError } from '../../lib/errors.js';
+import { TaxiwayError } from '../../lib/errors.js';
 import { s } from '../../structs/schema.js';
 import { decodeBody } from '../decode-body.js';
 import { first, has, parseGoBool } from '../query-options.js';
@@ -25,9 +25,7 @@ function flag(request: ApiRequest, name: string): boolean {
 }
 
 function members(request: ApiRequest): Promise<HttpResult> {
-  // The WAN pool (servers of every datacenter) is not built yet: no WAN members to show.
-  if (flag(request, 'wan')) return Promise.resolve(json([]));
-  let list = gossipOf(request).members();
+  let list = gossipOf(request).members(flag(request, 'wan'));
   const segment = first(request.params, 'segment');
   if (has(request.params, 'segment') && segment !== '_all') list = list.filter((member) => (member.Tags.segment ?? '') === segment);
   return Promise.resolve(json(list));
@@ -36,8 +34,7 @@ function members(request: ApiRequest): Promise<HttpResult> {
 async function join(request: ApiRequest): Promise<HttpResult> {
   writeOptionsOf(request);
   const address = requiredPathRest(request, 'Missing address to join');
-  if (flag(request, 'wan')) throw badRequest('WAN join is not available: this agent has no WAN pool');
-  await gossipOf(request).join([address]);
+  await gossipOf(request).join([address], flag(request, 'wan'));
   return empty;
 }
 
@@ -47,36 +44,34 @@ async function leave(request: ApiRequest): Promise<HttpResult> {
   return empty;
 }
 
-function forceLeave(request: ApiRequest): Promise<HttpResult> {
+async function forceLeave(request: ApiRequest): Promise<HttpResult> {
   writeOptionsOf(request);
   const node = requiredPathRest(request, 'Missing node name');
-  gossipOf(request).forceLeave(node, flag(request, 'prune'));
-  return Promise.resolve(empty);
+  await gossipOf(request).forceLeave(node, flag(request, 'prune'));
+  return empty;
 }
 
 const keyBodySchema = s.struct('KeyringRequest', { Key: s.string() });
 
-function keyringAnswer(request: ApiRequest, result: KeyringResult): unknown[] {
-  return [
-    {
-      WAN: false,
-      Datacenter: request.agent.config.datacenter,
-      Segment: '',
-      Partition: '',
-      Keys: result.keys,
-      PrimaryKeys: result.primaryKeys,
-      NumNodes: result.numNodes,
-      Messages: result.messages,
-    },
-  ];
+function keyringAnswer(request: ApiRequest, pools: readonly { wan: boolean; result: KeyringResult }[]): unknown[] {
+  return pools.map(({ wan, result }) => ({
+    WAN: wan,
+    Datacenter: request.agent.config.datacenter,
+    Segment: '',
+    Partition: '',
+    Keys: result.keys,
+    PrimaryKeys: result.primaryKeys,
+    NumNodes: result.numNodes,
+    Messages: result.messages,
+  }));
 }
 
 function keyringOperation(op: Exclude<KeyringOp, 'list'>) {
   return async (request: ApiRequest): Promise<HttpResult> => {
     writeOptionsOf(request);
     const { Key } = decodeBody(request.body, keyBodySchema);
-    const result = await gossipOf(request).keyring(op, Key);
-    const failures = Object.entries(result.messages);
+    const pools = await gossipOf(request).keyring(op, Key);
+    const failures = pools.flatMap(({ result }) => Object.entries(result.messages));
     if (failures.length > 0) throw new TaxiwayError('internal', `${failures.length} nodes reported failure: ${failures.map(([node, message]) => `${node}: ${message}`).join('; ')}`);
     return empty;
   };
