@@ -150,3 +150,16 @@ test('force-leave of a failed member reaches every member; prune forgets it ever
   t.true(others.every((p) => statusOf(p, 'd') === undefined));
   t.false(await pools[0]!.forceLeave('nobody', false));
 });
+
+test('random bytes and oversized datagrams are counted and dropped; the pool carries on', async (t) => {
+  const pools = await cluster(t, ['a', 'b']);
+  const udp = createSocket('udp4');
+  t.teardown(() => udp.close());
+  const [host, port] = pools[0]!.address.split(':');
+  const send = (bytes: Buffer): Promise<void> => new Promise((resolve) => udp.send(bytes, Number(port), host, () => resolve()));
+  for (let i = 0; i < 20; i++) await send(randomBytes(1 + randomInt(1_000)));
+  await send(Buffer.alloc(8_000, 1));
+  await waitFor('garbage counted', () => pools[0]!.stats().badPackets >= 15 && pools[0]!.stats().packetsOversized === 1, 10_000);
+  t.is(statusOf(pools[0]!, 'b'), 'alive');
+  t.true(pools[1]!.fireUserEvent('still-here', Buffer.alloc(0)).type === 'ok');
+});

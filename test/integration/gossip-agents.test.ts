@@ -2,7 +2,8 @@
 // other through -retry-join, every agent lists all three members, a user event fired on one
 // client reaches every agent, a client killed with SIGKILL gets a critical serfHealth in the
 // catalog (its service drops out of ?passing) and shows as failed, and a client that runs
-// `taxiway leave` is shown as left and deregistered. Method: three `taxiway agent` processes on
+// `taxiway leave` is shown as left and deregistered; servers of two datacenters meet in the WAN
+// pool and see each other fail there. Method: three `taxiway agent` processes on
 // their own 127.x.y.z addresses (Consul's default ports) with gossip_lan at 200 ms probes; every
 // wait has a deadline; the processes are stopped in teardown.
 
