@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   await measure('agent: new leaf end to end (key + CSR + Sign)', (i) => leaves.get(`agent-svc-${i}`, { token: '', minIndex: 0, maxWaitMs: 0 }));
   leaves.stop();
   await measureAuthorizeInProcess(server, roots.value.TrustDomain);
-  server.stop();
+  await server.stop();
   const p99Ms = await measureAuthorize();
   console.log(`\nserver issuance ${serverRate.toFixed(0)}/s vs target 1,000/s: ${serverRate >= 1000 ? 'met' : 'NOT met'}`);
   console.log(`authorize p99 ${p99Ms.toFixed(3)} ms vs target 1 ms: ${p99Ms < 1 ? 'met' : 'NOT met'}`);

@@ -15,6 +15,7 @@ import { registerMaintCommand } from './maint.js';
 import { registerMembersCommands } from './members.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
+import { registerSnapshotCommands } from './snapshot.js';
 import { registerVersionCommand } from './version.js';
 import { registerWatchCommand } from './watch.js';
 
@@ -32,6 +33,7 @@ export function registerClientCommands(program: Command): void {
   registerLockCommand(program);
   registerWatchCommand(program);
   registerEventCommand(program);
+  registerSnapshotCommands(program);
   registerMembersCommands(program);
   registerKeyringCommands(program);
 }

@@ -3,13 +3,16 @@
 //
 //   start: server role (dev/bootstrap: leader of a one-node log, registers itself)
 //        → health checks (they follow local state from here on) → API registrations persisted in
-//        the data dir → services and checks from config files → first sync of this node into the
-//        catalog → anti-entropy full sync loop → HTTP API listeners → DNS listeners (UDP + TCP)
-//   stop:  DNS listeners → HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
+//        the data dir → services and checks from config files → LAN gossip pool (+ WAN on servers;
+//        -join, -retry-join) → first sync of this node into the catalog → anti-entropy full sync
+//        loop → HTTP API listeners → DNS listeners (UDP + TCP)
+//   stop:  gossip pools closed (after a graceful leave when asked: leave()) → DNS listeners → HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
 //        processes released) → anti-entropy and sync timers → pending persistence writes
 //
-// A client agent (no -server) has no server to talk to until the cluster issue brings the RPC
-// client; its catalog calls fail with "No known Consul servers" and its local API still works.
+// A server agent outside -dev replicates through Raft (src/server/cluster/) and its own calls pass
+// the server's router. A client agent (no -server) calls servers over their RPC port, found through
+// -join / -retry-join (src/rpc/servers-client.ts); without any, its catalog calls fail with
+// "No known Consul servers" and its local API still works.
 
 import type { Logger } from 'pino';
 import { aclDisabled } from '../acl/authorizer.js';
@@ -19,8 +22,9 @@ import type { Clock } from '../lib/clock.js';
 import { checkLimits, limits } from '../lib/limits.js';
 import type { Random } from '../lib/random.js';
 import { InProcessClient } from '../rpc/in-process-client.js';
-import { NoServersClient } from '../rpc/no-servers-client.js';
 import type { RpcClient } from '../rpc/protocol.js';
+import { ServersClient } from '../rpc/servers-client.js';
+import { type ClusterOptions, defaultServerPort, rpcAddressOf } from '../server/cluster/cluster.js';
 import { Server } from '../server/server.js';
 import type { NodeContent } from '../structs/registration.js';
 import { consulVersion } from '../version.js';
@@ -53,6 +57,8 @@ export class Agent {
   readonly local = new LocalState();
   readonly server: Server | undefined;
   readonly rpc: RpcClient;
+  /** A client agent's connection to the servers (undefined on a server). */
+  readonly servers: ServersClient | undefined;
   readonly sync: CatalogSync;
   readonly events: UserEvents;
   /** Mesh leaf certificates of this agent's services, renewed before expiry. */
@@ -86,11 +92,15 @@ export class Agent {
         random,
         acl: aclDisabled,
         connect: { enabled: currentConfig.connect.enabled, initialConfig: currentConfig.connect.caConfig },
+        ...(currentConfig.devMode ? {} : { cluster: clusterOptions(currentConfig, logger) }),
         onBackgroundError: (error, what) => logger.error({ err: error }, `server: ${what} failed`),
       });
-      this.rpc = new InProcessClient(this.server.handlers);
+      this.rpc = new InProcessClient(this.server.rpcHandlers);
+      this.servers = undefined;
     } else {
-      this.rpc = new NoServersClient();
+      this.server = undefined;
+      this.servers = new ServersClient({ datacenter: currentConfig.datacenter, joinAddresses: joinAddresses(currentConfig), clock, random, logger });
+      this.rpc = this.servers;
     }
     this.events = new UserEvents({ random, nodeName: () => this.currentConfig.nodeName, services: () => this.local.services().map(({ service }) => service) });
     this.leafCerts = new LeafCerts({
@@ -133,20 +143,22 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    if (this.server !== undefined && !this.config.devMode) {
-      this.deps.logger.warn('this server keeps the catalog in memory as a single node: replication and persistence come with Raft');
-    }
-    if (this.server === undefined) this.deps.logger.warn('client agent: no server RPC yet, so catalog requests answer "No known Consul servers"');
     await this.server?.start();
+    this.servers?.start();
     this.health.start();
     if (this.persistence !== undefined) {
       const restored = await this.persistence.restore();
       if (restored.services + restored.checks > 0) this.deps.logger.info(restored, 'restored services and checks registered through the API');
       this.stopPersisting = this.persistence.watch();
     }
-    await applyConfigRegistrations(this, this.currentConfig);
+    applyConfigRegistrations(this, this.currentConfig);
     await this.startGossip();
-    await this.sync.syncChanges();
+    // A dev server leads at once, so its first sync lands before the API answers. In a cluster the
+    // servers may still be electing (or this client looking for them): the API must answer
+    // meanwhile, and the sync's own retries and anti-entropy bring the catalog in step.
+    const firstSync = this.sync.syncChanges();
+    if (this.config.devMode) await firstSync;
+    else firstSync.catch((error: unknown) => this.deps.logger.debug({ err: error }, 'first sync failed; anti-entropy retries'));
     this.antiEntropy.start();
     const { config } = this;
     if (config.ports.http > 0) {
@@ -219,13 +231,14 @@ export class Agent {
     this.leafCerts.stop();
     this.stopPersisting?.();
     await this.persistence?.flush();
-    this.server?.stop();
+    await this.servers?.stop();
+    await this.server?.stop();
   }
 
   /** Re-reads the configuration: registrations from config files, log level and limits change; the rest needs a restart. */
   async reload(): Promise<void> {
     const next = await this.deps.reloadConfig();
-    await applyConfigRegistrations(this, next);
+    applyConfigRegistrations(this, next);
     this.currentConfig = next;
     // Node meta may have changed with the files.
     this.local.nodeChanged();
@@ -269,8 +282,27 @@ export class Agent {
       server:
         this.server === undefined
           ? undefined
-          : { leaderAddress: this.server.context.rpcAddress, appliedIndex: this.server.context.log.appliedIndex, knownDatacenters: 1 },
-      knownServers: this.server === undefined ? 0 : 1,
+          : { leaderAddress: this.server.context.cluster.leaderAddress() ?? '', appliedIndex: this.server.context.log.appliedIndex, knownDatacenters: 1 },
+      knownServers: this.server === undefined ? (this.servers?.knownServers().length ?? 0) : Math.max(1, this.server.context.cluster.peers().length),
     });
   }
+}
+
+/** -join and -retry-join addresses as host:port of a server's RPC port (default port 8300). */
+function joinAddresses(config: RuntimeConfig): string[] {
+  return [...config.startJoin, ...config.retryJoin].map((address) => rpcAddressOf(address, defaultServerPort));
+}
+
+function clusterOptions(config: RuntimeConfig, logger: Logger): ClusterOptions {
+  return {
+    dataDir: config.dataDir,
+    bindHost: config.bindAddr,
+    advertiseHost: config.advertiseAddrLan,
+    port: config.ports.server,
+    bootstrap: config.bootstrap,
+    bootstrapExpect: config.bootstrapExpect,
+    joinAddresses: joinAddresses(config),
+    retryIntervalMs: config.retryIntervalMs,
+    logger,
+  };
 }

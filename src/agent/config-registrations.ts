@@ -43,8 +43,11 @@ function keepState(deps: RegistrationDeps, check: LocalCheck): LocalCheck {
   return { ...check, check: { ...check.check, Status: existing.check.Status, Output: existing.check.Output } };
 }
 
-/** Validates everything first, so a bad file changes nothing; then swaps the config-sourced set. */
-export async function applyConfigRegistrations(deps: RegistrationDeps, next: RuntimeConfig): Promise<void> {
+/**
+ * Validates everything first, so a bad file changes nothing; then swaps the config-sourced set in
+ * local state. The caller syncs (at start without waiting for a cluster that may be electing).
+ */
+export function applyConfigRegistrations(deps: RegistrationDeps, next: RuntimeConfig): void {
   const wanted = entries(deps, next);
   const serviceIds = new Set(wanted.services.map((entry) => entry.service.service.ID));
   const checkIds = new Set(wanted.checks.map((check) => check.check.CheckID));
@@ -62,5 +65,4 @@ export async function applyConfigRegistrations(deps: RegistrationDeps, next: Run
   }
   for (const entry of wanted.services) deps.local.addService(entry.service, entry.checks.map((check) => keepState(deps, check)), true);
   for (const check of wanted.checks) deps.local.addCheck(keepState(deps, check));
-  await deps.sync.syncChanges();
 }

@@ -33,6 +33,8 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Cancels the request (a blocking query no longer wanted); it then fails with a TransportError. */
   readonly signal?: AbortSignal;
+  /** Overrides the largest success body read (limits.apiResponseBytesMax), for snapshot downloads. */
+  readonly responseBytesMax?: number;
 }
 
 export interface RawResponse {
@@ -85,7 +87,7 @@ export class ApiClient {
     try {
       const response = await request(url, { method, headers: this.headersFor(options), body: bodyOf(options), dispatcher: this.dispatcher, signal });
       const succeeded = response.statusCode === 200 || (method === 'DELETE' && response.statusCode === 204);
-      const limit = succeeded ? limits.apiResponseBytesMax : limits.apiErrorBodyBytesMax;
+      const limit = succeeded ? (options.responseBytesMax ?? limits.apiResponseBytesMax) : limits.apiErrorBodyBytesMax;
       const body = await readBounded(response.body, limit, succeeded);
       if (!succeeded) throw new ApiError(response.statusCode, body.toString('utf8'), parseQueryMeta(response.headers));
       return { statusCode: response.statusCode, meta: parseQueryMeta(response.headers), body };

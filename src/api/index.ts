@@ -33,6 +33,7 @@ export * from './lock.js';
 export { LockError, lockRetryMsDefault, lockSessionTtlDefault, lockWaitMsDefault, type ContenderOptions, type LockDeps } from './lock-options.js';
 export * from './semaphore.js';
 export * from './session.js';
+export * from './snapshot.js';
 export * from './watch.js';
 export { parseWatchParams, type WatchInput, type WatchParams, type WatchType } from './watch-types.js';
 

@@ -10,6 +10,9 @@
 //     support" keep working and an index=0 loop cannot spin.
 //  4. Each wait registers on exactly the keys of the latest run and unregisters before returning,
 //     so an abandoned query leaves nothing behind.
+//  5. A snapshot restore wakes every query, and a query woken by one re-runs once and returns
+//     even if its index did not pass the minimum: the restored indexes may be lower than the
+//     client's, and a client seeing an index go back starts over (Consul's AbandonCh).
 
 import type { Clock } from '../lib/clock.js';
 import { limits } from '../lib/limits.js';
@@ -55,7 +58,9 @@ export async function blockingQuery<T>(deps: BlockingDeps, options: BlockingOpti
     if (result.index > options.minIndex) return result;
     const remainingMs = deadlineMs - deps.clock.monotonicMs();
     if (remainingMs <= 0 || isAborted(options.signal)) return result;
+    const restores = deps.store.restoreCount;
     const changed = await waitForChange(deps, watch.keys, remainingMs, options.signal);
+    if (deps.store.restoreCount !== restores) return runOnce(new WatchSet());
     // On timeout the client gets the latest state; after an abort nobody is listening.
     if (!changed) return isAborted(options.signal) ? result : runOnce(new WatchSet());
   }

@@ -8,18 +8,19 @@
 // Commands carry fully decided data: IDs, timestamps and defaults are fixed before proposing
 // (style rule 6), so applying a command is deterministic.
 
-import { Packr } from 'msgpackr';
 import type { ConfigEntryBody, ConfigEntryKind } from '../structs/config-entry.js';
 import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { KvWrite } from '../structs/kv.js';
 import type { Registration } from '../structs/registration.js';
 import type { Session } from '../structs/session.js';
 import type { TxnOp } from '../structs/txn.js';
+import { pack, unpack } from './msgpack.js';
 
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
 // compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
 // ConnectCARequestType; 14 (its provider state) stays free because the built-in CA keeps its
-// signing key in the root row. 10 is Consul's ConfigEntryRequestType.
+// signing key in the root row. 10 is Consul's ConfigEntryRequestType. Numbers from 32 up are
+// taxiway's own, with no Consul counterpart (Consul restores snapshots outside its log).
 export const CommandType = {
   Register: 0,
   Deregister: 1,
@@ -29,6 +30,7 @@ export const CommandType = {
   Txn: 8,
   ConfigEntry: 10,
   ConnectCa: 13,
+  SnapshotRestore: 32,
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
@@ -97,6 +99,19 @@ export type ConfigEntryCommand =
   | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'upsert'; readonly entry: ConfigEntryBody; readonly casIndex: number | null }
   | { readonly type: typeof CommandType.ConfigEntry; readonly op: 'delete'; readonly kind: ConfigEntryKind; readonly name: string; readonly casIndex: number | null };
 
+/**
+ * A snapshot restore, staged through the log because one entry is bounded (walEntryBytesMax):
+ * `begin` opens staging `id` (dropping any abandoned staging), `chunk` appends the next piece of
+ * the state bytes (seq 0, 1, ... in order), `commit` checks the count and SHA-256 (hex) of the
+ * staged bytes and swaps the whole state for them at once. The staging is replicated state
+ * (tables/snapshot-restore.ts), so a follower restored from a Raft snapshot mid-staging still
+ * reaches the same commit.
+ */
+export type SnapshotRestoreCommand =
+  | { readonly type: typeof CommandType.SnapshotRestore; readonly op: 'begin'; readonly id: string }
+  | { readonly type: typeof CommandType.SnapshotRestore; readonly op: 'chunk'; readonly id: string; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly type: typeof CommandType.SnapshotRestore; readonly op: 'commit'; readonly id: string; readonly chunks: number; readonly sha256: string };
+
 export type Command =
   | RegisterCommand
   | DeregisterCommand
@@ -105,25 +120,11 @@ export type Command =
   | TombstoneReapCommand
   | TxnCommand
   | ConnectCaCommand
-  | ConfigEntryCommand;
-
-// Maps decode as Map, not as objects: msgpackr renames an object key "__proto__" (to keep it from
-// setting a prototype), but user maps (Meta, Proxy.Config) may hold any key and must replay exactly.
-const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: false });
-
-/** Decoded Maps → plain objects, keys defined as own properties whatever their names. */
-function toPlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (!(value instanceof Map)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of value as Map<unknown, unknown>) {
-    Object.defineProperty(out, String(key), { value: toPlain(item), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
+  | ConfigEntryCommand
+  | SnapshotRestoreCommand;
 
 export function encodeCommand(command: Command): Uint8Array {
-  return packr.pack(command);
+  return pack(command);
 }
 
 /** The outcome of decoding a log entry: a known command, or an unknown number and whether it may be skipped. */
@@ -134,7 +135,7 @@ export type DecodedCommand =
 const knownTypes = new Set<number>(Object.values(CommandType));
 
 export function decodeCommand(bytes: Uint8Array): DecodedCommand {
-  const value: unknown = toPlain(packr.unpack(bytes));
+  const value: unknown = unpack(bytes);
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (typeof type !== 'number') return { kind: 'unknown', type: -1, ignorable: false };
   if (!knownTypes.has(type)) return { kind: 'unknown', type, ignorable: (type & IGNORABLE_FLAG) !== 0 };

@@ -10,6 +10,7 @@ import type { StateStore } from './store.js';
 import { applyConfigEntry } from './tables/config-entries.js';
 import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
+import { applySnapshotRestore } from './tables/snapshot-restore.js';
 import { applyDeregister, applyRegister } from './tables/registration.js';
 import { sessionCreateTxn, sessionDestroyTxn } from './tables/sessions.js';
 import { applyTombstoneReap } from './tables/tombstones.js';
@@ -34,9 +35,13 @@ export class Fsm {
     return this.applyCommand(index, decoded.command);
   }
 
+  /**
+   * Applies a decoded command at log index `index`. The state sees index + the store's index
+   * offset, which is 0 until an operator restore moves it (store.ts header).
+   */
   applyCommand(index: number, command: Command): ApplyResult {
     try {
-      return { ok: true, value: this.dispatch(index, command) };
+      return { ok: true, value: this.dispatch(index + this.store.indexOffset, command) };
     } catch (error) {
       if (error instanceof TaxiwayError) return { ok: false, error };
       throw error;
@@ -63,6 +68,8 @@ export class Fsm {
         return applyConnectCa(this.store, index, command);
       case CommandType.ConfigEntry:
         return applyConfigEntry(this.store, index, command);
+      case CommandType.SnapshotRestore:
+        return applySnapshotRestore(this.store, index, command);
       default:
         return unreachable(command);
     }

@@ -13,6 +13,13 @@ export class SortedKeys {
     return this.keys.length;
   }
 
+  /** Forgets every key and takes `keys` instead (any order; duplicates kept once). */
+  reset(keys: readonly string[]): void {
+    const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.keys.length = 0;
+    for (const key of sorted) this.keys.push(key);
+  }
+
   insert(key: string): void {
     const at = this.lowerBound(key);
     if (this.keys[at] !== key) this.keys.splice(at, 0, key);

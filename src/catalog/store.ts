@@ -7,6 +7,14 @@
 //
 // Reads are plain synchronous calls on the tables: Node runs one thing at a time, so a read sees
 // either all of a commit or none of it without the copy-on-write trees Consul needs.
+//
+// A snapshot (snapshot.ts) is every table of `tables`, the index of every watch key, the last
+// commit index and the index offset; replaceState() puts one back, wholesale, and wakes every
+// watcher. The index offset exists for operator restores (tables/snapshot-restore.ts): a snapshot
+// taken at index 5000 restored into a log at index 40 would otherwise see its next writes take
+// indexes below the ones it restored, and blocking queries would miss them. Instead the FSM adds
+// the offset to each log index, so state indexes keep growing after a restore, as Consul's do
+// (hashicorp/raft's Restore moves the log index past the snapshot's).
 
 import type { HealthCheck } from '../structs/check.js';
 import type { ConfigEntry } from '../structs/config-entry.js';
@@ -14,7 +22,7 @@ import type { CaConfiguration, CaRoot } from '../structs/connect-ca.js';
 import type { DirEntry } from '../structs/kv.js';
 import type { Node } from '../structs/node.js';
 import type { Session } from '../structs/session.js';
-import { Table } from './table.js';
+import { type StoredTable, Table } from './table.js';
 import { Views } from './views.js';
 import { KvWatchers, type Unwatch, Watchers } from './watch.js';
 import { checkIndexes, checkPrimaryKey } from './tables/checks.js';
@@ -25,11 +33,22 @@ import { nodeIndexes, nodePrimaryKey } from './tables/nodes.js';
 import { type ServiceRow, serviceIndexes, servicePrimaryKey } from './tables/services.js';
 import { sessionIndexes, sessionPrimaryKey } from './tables/sessions.js';
 import { type Tombstone, tombstonePrimaryKey } from './tables/tombstones.js';
+import { type RestoreStaging, restoreStagingPrimaryKey } from './tables/restore-staging.js';
 
 /** A key whose lock a commit released by invalidating its session, and the lock-delay it asked for. */
 export interface LockDelayRequest {
   readonly key: string;
   readonly delayMs: number;
+}
+
+/** The state a snapshot carries beside the table rows. */
+export interface StoreIndexes {
+  /** The index of the last applied command. */
+  readonly lastIndex: number;
+  /** Added by the FSM to every log index (see the header). */
+  readonly indexOffset: number;
+  /** Every watch key with the index of the last commit that touched it, sorted by key. */
+  readonly keyIndexes: readonly (readonly [string, number])[];
 }
 
 export class StateStore {
@@ -44,6 +63,25 @@ export class StateStore {
   readonly caConfig = new Table<CaConfiguration>('connect-ca-config', caConfigPrimaryKey, []);
   /** Config entries keyed "kind/name" (service-defaults, service-intentions, ...). */
   readonly configEntries = new Table<ConfigEntry>('config-entries', configEntryPrimaryKey, configEntryIndexes);
+  /** At most one row: the operator restore being staged through the log, chunk by chunk. */
+  readonly restoreStaging = new Table<RestoreStaging>('snapshot-restore-staging', restoreStagingPrimaryKey, []);
+
+  /**
+   * Every table, in snapshot order. A table missing here would silently vanish from snapshots:
+   * test/catalog/snapshot.test.ts fails when a Table field of the store is not listed.
+   */
+  readonly tables: readonly StoredTable[] = [
+    this.nodes,
+    this.services,
+    this.checks,
+    this.kvs,
+    this.tombstones,
+    this.sessions,
+    this.caRoots,
+    this.caConfig,
+    this.configEntries,
+    this.restoreStaging,
+  ];
 
   /**
    * Told, after each commit, of the keys whose lock-delay starts now. Lock-delay is wall-clock
@@ -57,6 +95,8 @@ export class StateStore {
   private readonly watchers = new Watchers();
   private readonly kvWatchers = new KvWatchers();
   private lastCommitIndex = 0;
+  private offset = 0;
+  private restores = 0;
 
   /** The index of the last commit that touched any of `keys`; 0 when none ever did. */
   maxIndex(keys: Iterable<string>): number {
@@ -68,6 +108,40 @@ export class StateStore {
   /** The index of the last applied command. */
   get lastIndex(): number {
     return this.lastCommitIndex;
+  }
+
+  /** Added by the FSM to each log index to get the state index of its command (see the header). */
+  get indexOffset(): number {
+    return this.offset;
+  }
+
+  /** How many times replaceState() ran: a blocking query woken by a restore returns at once. */
+  get restoreCount(): number {
+    return this.restores;
+  }
+
+  /** The indexes a snapshot carries; keyIndexes sorted by key, so equal states give equal bytes. */
+  indexes(): StoreIndexes {
+    const keyIndexes = [...this.indexByKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { lastIndex: this.lastCommitIndex, indexOffset: this.offset, keyIndexes };
+  }
+
+  /**
+   * Replaces the whole state (a snapshot restore): the rows of every table (a table absent from
+   * `rows` becomes empty) and the indexes. Views are dropped and every watcher wakes, so blocked
+   * queries re-run against the new state. The caller has validated the rows (snapshot.ts).
+   */
+  replaceState(rows: ReadonlyMap<string, readonly unknown[]>, indexes: StoreIndexes): void {
+    for (const table of this.tables) table.replaceRows(rows.get(table.name) ?? []);
+    this.indexByKey.clear();
+    for (const [key, index] of indexes.keyIndexes) this.indexByKey.set(key, index);
+    this.lastCommitIndex = indexes.lastIndex;
+    this.offset = indexes.indexOffset;
+    this.restores++;
+    this.views.clear();
+    const callbacks = this.watchers.allCallbacks();
+    this.kvWatchers.collectAll(callbacks);
+    Watchers.run(callbacks);
   }
 
   /**

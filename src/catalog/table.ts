@@ -33,6 +33,11 @@ class Bucket<T> {
     this.sorted = undefined;
   }
 
+  clear(): void {
+    this.rows.clear();
+    this.sorted = undefined;
+  }
+
   /** Rows in primary-key order; the array is shared and must not be modified by callers. */
   inOrder(): readonly T[] {
     if (this.sorted === undefined) {
@@ -43,7 +48,19 @@ class Bucket<T> {
   }
 }
 
-export class Table<T> {
+/**
+ * What a snapshot needs of a table, whatever its row type: its name, its rows in primary-key
+ * order, and a way to replace them all (store.ts lists every table as one of these).
+ */
+export interface StoredTable {
+  readonly name: string;
+  readonly size: number;
+  primaryKey(row: unknown): string;
+  rows(): readonly unknown[];
+  replaceRows(rows: readonly unknown[]): void;
+}
+
+export class Table<T> implements StoredTable {
   private readonly all = new Bucket<T>();
   private readonly indexes = new Map<string, { spec: IndexSpec<T>; buckets: Map<string, Bucket<T>> }>();
   /** Primary keys in order, for tables that answer prefix scans (KV); undefined for the others. */
@@ -103,13 +120,7 @@ export class Table<T> {
     if (previous !== undefined) this.unindex(primaryKey, previous);
     else this.ordered?.insert(primaryKey);
     this.all.set(primaryKey, row);
-    for (const { spec, buckets } of this.indexes.values()) {
-      for (const key of spec.keys(row)) {
-        let bucket = buckets.get(key);
-        if (bucket === undefined) buckets.set(key, (bucket = new Bucket()));
-        bucket.set(primaryKey, row);
-      }
-    }
+    this.file(primaryKey, row);
     return previous;
   }
 
@@ -121,6 +132,33 @@ export class Table<T> {
     this.all.delete(primaryKey);
     this.ordered?.delete(primaryKey);
     return previous;
+  }
+
+  /**
+   * Forgets every row and takes `rows` instead (a snapshot restore). Only the store calls this,
+   * outside any write transaction: a restore replaces the state wholesale and is not undone.
+   */
+  replaceRows(rows: readonly T[]): void {
+    this.all.clear();
+    for (const index of this.indexes.values()) index.buckets.clear();
+    this.ordered?.reset([]);
+    for (const row of rows) {
+      const primaryKey = this.primaryKey(row);
+      assert(!this.all.rows.has(primaryKey), `table ${this.name}: two rows with primary key ${primaryKey}`);
+      this.all.set(primaryKey, row);
+      this.file(primaryKey, row);
+    }
+    this.ordered?.reset([...this.all.rows.keys()]);
+  }
+
+  private file(primaryKey: string, row: T): void {
+    for (const { spec, buckets } of this.indexes.values()) {
+      for (const key of spec.keys(row)) {
+        let bucket = buckets.get(key);
+        if (bucket === undefined) buckets.set(key, (bucket = new Bucket()));
+        bucket.set(primaryKey, row);
+      }
+    }
   }
 
   private unindex(primaryKey: string, row: T): void {

@@ -101,9 +101,9 @@ export class Watchers {
     if (failure !== undefined) throw new AssertionError(`a watcher threw: ${failure instanceof Error ? failure.message : 'a non-Error value'}`);
   }
 
-  /** Calls every callback (a restore replaced all state). */
-  notifyAll(): void {
-    this.notify([...this.byKey.keys()]);
+  /** Every callback, each once (a restore replaced all state). */
+  allCallbacks(): Set<() => void> {
+    return this.callbacksFor(this.byKey.keys());
   }
 
   /** Number of keys watched; lets tests prove that finished queries leave nothing behind. */
@@ -163,6 +163,12 @@ export class KvWatchers {
       }
       for (const callback of this.prefixes.callbacksFor(prefixes)) into.add(callback);
     }
+  }
+
+  /** Adds to `into` every callback of every watcher (a restore replaced all state). */
+  collectAll(into: Set<() => void>): void {
+    for (const callback of this.exact.allCallbacks()) into.add(callback);
+    for (const callback of this.prefixes.allCallbacks()) into.add(callback);
   }
 
   get watchedKeyCount(): number {

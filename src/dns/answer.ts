@@ -13,7 +13,7 @@
 //     with the SOA.
 
 import type { Answer, RecordType } from 'dns-packet';
-import type { Random } from '../lib/random.js';
+import { type Random, shuffle } from '../lib/random.js';
 import type { ServiceEntry } from '../rpc/protocol.js';
 import type { Node } from '../structs/node.js';
 import type { DnsConfig } from '../agent/config/runtime-config.js';
@@ -77,17 +77,6 @@ export function errorAnswer(rcode: Rcode): DnsAnswer {
 /** Instances DNS may hand out: no critical check, and with only_passing no warning either. */
 export function healthyEntries(entries: readonly ServiceEntry[], onlyPassing: boolean): ServiceEntry[] {
   return entries.filter((entry) => entry.Checks.every((check) => check.Status === 'passing' || (!onlyPassing && check.Status === 'warning')));
-}
-
-/** Fisher-Yates in place. */
-export function shuffle<T>(items: T[], random: Random): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    const item = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = item;
-  }
-  return items;
 }
 
 /** service_ttl: an exact name wins, then the longest "prefix*" pattern; else 0. */

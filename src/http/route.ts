@@ -26,8 +26,10 @@ export interface Route {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: Handler;
-  /** The error for a body over limits.httpBodyBytesMax, when the endpoint words it its own way (KV). */
+  /** The error for a body over the route's limit, when the endpoint words it its own way (KV). */
   readonly bodyTooLarge?: (contentLengthBytes: number) => TaxiwayError;
+  /** The route's body limit when it is not limits.httpBodyBytesMax (a snapshot upload). */
+  readonly bodyBytesMax?: number;
 }
 
 export function queryOptionsOf(request: ApiRequest): QueryOptions {

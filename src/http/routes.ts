@@ -13,6 +13,7 @@ import { eventRoutes } from './handlers/event.js';
 import { healthRoutes } from './handlers/health.js';
 import { kvRoutes } from './handlers/kv.js';
 import { sessionRoutes } from './handlers/session.js';
+import { snapshotRoutes } from './handlers/snapshot.js';
 import { statusRoutes } from './handlers/status.js';
 import { txnRoutes } from './handlers/txn.js';
 import type { Route } from './route.js';
@@ -46,4 +47,6 @@ export const routes: readonly Route[] = [
   ...intentionRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
+  // /v1/snapshot (GET saves, PUT restores)
+  ...snapshotRoutes,
 ];

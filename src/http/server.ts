@@ -116,6 +116,7 @@ function registerRoutes(app: FastifyInstance, agent: Agent): void {
       app.route({
         method,
         url: path,
+        ...(route.bodyBytesMax === undefined ? {} : { bodyLimit: route.bodyBytesMax }),
         handler: (request, reply) => runHandler(agent, route.handler, request, reply),
         errorHandler: (error, request, reply) => {
           if (isBodyTooLarge(error)) drainSmallExcess(request, reply);

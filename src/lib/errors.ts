@@ -16,6 +16,7 @@ export const errorCatalogue = {
   rate_limited: { httpStatus: 429, meaning: 'Too many requests or connections from this client.' },
   no_path_to_datacenter: { httpStatus: 500, meaning: 'The ?dc= names a datacenter this cluster cannot reach.' },
   no_leader: { httpStatus: 500, meaning: 'The cluster has no leader to serve a consistent read or a write.' },
+  outcome_unknown: { httpStatus: 500, meaning: 'The write may or may not have been applied: leadership moved or the leader went away before it answered.' },
   no_servers: { httpStatus: 500, meaning: 'This agent knows no server to send the request to.' },
   conflict: { httpStatus: 500, meaning: 'The write conflicts with existing state (for example a node ID owned by another node).' },
   internal: { httpStatus: 500, meaning: 'An unexpected failure inside taxiway; the log has the details.' },

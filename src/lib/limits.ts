@@ -352,6 +352,49 @@ export const limits = {
   /** Recursor answer bytes accepted over TCP (its length prefix caps it at 64 KiB anyway). */
   dnsRecursorAnswerBytesMax: 65_535,
 
+  // ---- Snapshots: save and restore of the whole state (src/catalog/snapshot.ts, src/snapshot/) ---
+  /**
+   * Largest snapshot file accepted by PUT /v1/snapshot, and largest state a restore stages. A
+   * 100,000-key KV store with 1 KiB values makes a ~110 MiB state; 256 MiB leaves room for a
+   * large catalog beside it. The body is read into memory once, so this also bounds that.
+   */
+  snapshotBytesMax: 256 * 1024 * 1024,
+  /**
+   * Bytes of state carried by one restore chunk command. Each chunk is one log entry, so it must
+   * stay well inside walEntryBytesMax (checked below); 1 MiB keeps a 256 MiB restore at 256
+   * entries without making any one AppendEntries heavy.
+   */
+  snapshotRestoreChunkBytes: 1024 * 1024,
+  /** Rows packed per frame of the state encoding: bounds one msgpack value while staying cheap. */
+  snapshotRowsPerFrame: 4096,
+  /** Whole-request time of `taxiway snapshot save|restore`: a maximal file over a slow link. */
+  snapshotTransferTimeoutMs: 10 * 60 * 1000,
+  // ---- Server cluster (src/server/cluster/, src/rpc/wire-rpc-client.ts) -------------------------
+  /** Milliseconds per Raft tick on a server: elections after 10-20 ticks (0.5-1 s), heartbeats every 2. */
+  clusterRaftTickMs: 50,
+  clusterRaftElectionTicks: 10,
+  clusterRaftHeartbeatTicks: 2,
+  /**
+   * How long a call waits for a leader to be elected before failing with no_leader (Consul's
+   * rpc_hold_timeout): a write during a failover is held, not refused.
+   */
+  rpcHoldTimeoutMs: 7_000,
+  /** Pause between a failed attempt to reach the leader and the next (within rpcHoldTimeoutMs). */
+  rpcRetryPauseMs: 100,
+  /** A call forwarded more often than this (servers disagreeing on the leader) fails with no_leader. */
+  rpcForwardHopsMax: 2,
+  /** Timeout of a non-blocking call to a server (a write waits for its commit). */
+  rpcCallTimeoutMs: 15_000,
+  /** Added to a blocking query's wait for its call timeout (the server's jitter and the reply's trip). */
+  rpcBlockingCallMarginMs: 10_000,
+  /** X-Consul-LastContact is capped here (a follower that never heard from a leader). */
+  lastContactReportedMsMax: 2_147_483_647,
+  /** Wait between rounds of hellos to -retry-join servers while bootstrapping or looking for servers. */
+  clusterJoinRetryMsDefault: 1_000,
+  /** A client agent refreshes its list of servers this often. */
+  rpcServerListRefreshMs: 30_000,
+  /** Servers remembered per datacenter (a hello listing more is cut here). */
+  clusterServersMax: 64,
   // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------
   /** Open gossip TCP connections served at once (push-pull, TCP probes, keyring); more are closed at once. */
   gossipStreamConnectionsMax: 256,
@@ -387,4 +430,5 @@ export function checkLimits(): void {
   assert(limits.userEventBytesMax + limits.gossipNameBytesMax < limits.gossipPacketBytesMax, 'a maximal user event must fit one gossip packet');
   assert(limits.dnsUdpAnswerBytesDefault <= limits.dnsUdpAnswerBytesMax && limits.dnsUdpAnswerBytesMax <= limits.dnsTcpAnswerBytesMax, 'DNS answer sizes out of order');
   assert(limits.wireReplyBacklogBytesMax >= limits.wireFrameBytesMax + limits.wireSendHighWaterBytes, 'a maximal reply must fit the reply backlog');
+  assert(limits.snapshotRestoreChunkBytes + 1024 <= limits.walEntryBytesMax, 'a snapshot restore chunk must fit one log entry');
 }

@@ -105,3 +105,14 @@ export class SeededRandom implements Random {
     return t;
   }
 }
+
+/** Fisher-Yates in place; returns `items`. */
+export function shuffle<T>(items: T[], random: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    const item = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = item;
+  }
+  return items;
+}

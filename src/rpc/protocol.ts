@@ -56,6 +56,27 @@ export interface QueryReply<T> {
   readonly value: T;
 }
 
+/** One server as the others know it (Cluster.Hello). */
+export interface ServerInfo {
+  /** Node ID (UUID). */
+  readonly id: string;
+  readonly name: string;
+  /** host:port of its RPC listener. */
+  readonly address: string;
+  readonly datacenter: string;
+}
+
+/** What a server says of itself in a hello: who it is, what it waits for, whether it has Raft state. */
+export interface HelloFacts {
+  readonly self: ServerInfo;
+  /** Its -bootstrap-expect (0 = none). */
+  readonly bootstrapExpect: number;
+  /** True when it started from Raft state of an earlier run: that cluster must not be bootstrapped again. */
+  readonly hasState: boolean;
+  /** Raft ids of the voters its Raft node runs with; [] before it started Raft. */
+  readonly voters: readonly number[];
+}
+
 /** node-meta=key:value filters: every pair must match the node's Meta exactly. */
 export type NodeMetaFilter = Readonly<Record<string, string>>;
 
@@ -156,8 +177,20 @@ export interface RpcMethods {
   'Intention.Authorize': { args: QueryOptions & { target: string; client: ServiceSpiffeId }; reply: QueryReply<AuthorizeResult> };
   /** A legacy or exact intention write; answers the intention's ID ("" for deletes and exact writes). */
   'Intention.Apply': { args: WriteOptions & { write: IntentionWrite }; reply: string };
+  /**
+   * A server or client introduces itself to a server (`from` undefined for clients) and learns the
+   * servers that one knows: bootstrap-expect counting, joins, and client agents' server lists.
+   */
+  'Cluster.Hello': { args: { datacenter: string; from: HelloFacts | undefined }; reply: HelloFacts & { readonly servers: readonly ServerInfo[] } };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
+  /**
+   * The whole state as a snapshot file (src/snapshot/file.ts); meta.index is the state index it
+   * was taken at. The file travels whole: fine in process; over the wire it must fit wireFrameBytesMax.
+   */
+  'Snapshot.Save': { args: QueryOptions; reply: QueryReply<Uint8Array> };
+  /** Verifies a snapshot file, then replaces the whole state with it through the log. */
+  'Snapshot.Restore': { args: WriteOptions & { file: Uint8Array }; reply: { readonly index: number } };
 }
 
 export type RpcMethod = keyof RpcMethods;

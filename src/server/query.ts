@@ -6,6 +6,7 @@ import { type BlockingDeps, blockingQuery, type QueryResult } from '../catalog/b
 import type { WatchSet } from '../catalog/watch.js';
 import { type CompiledFilter, compileFilter } from '../filter/index.js';
 import { noPathToDatacenter } from '../lib/errors.js';
+import { limits } from '../lib/limits.js';
 import type { QueryOptions, QueryReply } from '../rpc/protocol.js';
 import type { Schema } from '../structs/schema.js';
 import type { ServerContext } from './context.js';
@@ -27,15 +28,17 @@ export async function runQuery<T>(
   run: (watch: WatchSet) => QueryResult<T>,
 ): Promise<QueryReply<T>> {
   checkDatacenter(context, options.datacenter);
+  // ?consistent: confirm with a quorum that this leader still leads and wait until its state
+  // holds everything committed so far (the router already sent the call to the leader).
+  if (options.requireConsistent) await context.cluster.barrier();
   const deps: BlockingDeps = context;
   const result = await blockingQuery(deps, { minIndex: options.minQueryIndex, maxWaitMs: options.maxQueryTimeMs, signal }, run);
   return {
     value: result.value,
     meta: {
       index: result.index,
-      // A single server is its own leader and is never behind; the cluster issue makes these real.
-      knownLeader: true,
-      lastContactMs: 0,
+      knownLeader: context.cluster.leaderAddress() !== undefined,
+      lastContactMs: Math.min(context.cluster.lastContactMs(), limits.lastContactReportedMsMax),
       consistency: options.requireConsistent ? 'consistent' : options.allowStale ? 'stale' : 'leader',
     },
   };

@@ -1,31 +1,36 @@
 // Server: the server role of an agent. Wires the state store, the FSM, the command log and the
-// RPC handlers, and runs the leader's duties. In dev mode (and until the cluster issue) the log is
-// the single-node in-process log and this server is always the leader.
+// RPC handlers, and runs the leader's duties while this server leads. A dev server is the leader
+// of a single-node in-process log; a cluster server (options.cluster) replicates through Raft
+// (cluster/cluster.ts) and every call passes its router, which forwards to the leader.
 
 import type { AclResolver } from '../acl/authorizer.js';
 import { Fsm } from '../catalog/fsm.js';
+import { encodeStateSnapshot, restoreStateSnapshot } from '../catalog/snapshot.js';
 import { StateStore } from '../catalog/store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 import type { RpcHandlers } from '../rpc/protocol.js';
+import type { CommandLog } from './command-log.js';
 import type { ServerContext } from './context.js';
+import { type ClusterOptions, ServerCluster } from './cluster/cluster.js';
 import { catalogReadHandlers } from './endpoints/catalog-read.js';
 import { catalogWriteHandlers } from './endpoints/catalog-write.js';
+import { clusterHandlers, type HelloPeer } from './endpoints/cluster.js';
 import { configEntryHandlers } from './endpoints/config-entries.js';
 import { connectCaHandlers } from './endpoints/connect-ca.js';
 import { intentionHandlers } from './endpoints/intentions.js';
 import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
 import { sessionHandlers } from './endpoints/session.js';
+import { snapshotHandlers } from './endpoints/snapshot.js';
 import { statusHandlers } from './endpoints/status.js';
 import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
-import { ConnectCa, type ConnectCaOptions } from './leader/connect-ca.js';
-import { reconcileSelf, type SelfMember } from './leader/reconcile-self.js';
-import { MemberReconciler, type MemberSource } from './leader/reconcile-members.js';
-import { SessionTimers } from './leader/session-ttl.js';
-import { TombstoneGc } from './leader/tombstone-gc.js';
-import { LockDelays } from './lock-delay.js';
+import { LeaderDuties } from './leader/duties.js';
+import type { ConnectCaOptions } from './leader/connect-ca.js';
+import type { SelfMember } from './leader/reconcile-self.js';
+import type { MemberSource } from './leader/reconcile-members.js';
+import type { Leadership } from './leadership.js';
 
 export interface ServerOptions {
   readonly datacenter: string;
@@ -35,6 +40,8 @@ export interface ServerOptions {
   readonly acl: AclResolver;
   /** The mesh CA: created by the leader at start when enabled. Absent = disabled. */
   readonly connect?: ConnectCaOptions;
+  /** Absent: a dev server, alone and in memory. */
+  readonly cluster?: ClusterOptions;
   /** Told of failures of the leader's own background writes (session expiry, tombstone reaping). */
   readonly onBackgroundError: (error: unknown, what: string) => void;
 }
@@ -43,62 +50,101 @@ export class Server {
   readonly store = new StateStore();
   readonly fsm = new Fsm(this.store);
   readonly context: ServerContext;
+  /** This server's own handlers, served here whatever the leadership. */
   readonly handlers: RpcHandlers;
-  readonly lockDelays: LockDelays;
-  readonly sessionTimers: SessionTimers;
-  readonly tombstoneGc: TombstoneGc;
-  readonly connectCa: ConnectCa;
-  /** The serfHealth duty, once the agent hands its LAN members over (followMembers). */
-  private members: MemberReconciler | undefined;
+  /** What this agent calls: the router of a cluster server (forwarding to the leader), else the handlers. */
+  readonly rpcHandlers: RpcHandlers;
+  readonly duties: LeaderDuties;
+  /** Undefined for a dev server. */
+  readonly cluster: ServerCluster | undefined;
 
   constructor(private readonly options: ServerOptions) {
+    const selfAddress = `${options.self.address}:${options.self.serverPort}`;
+    let log: CommandLog & Leadership;
+    let hellos: HelloPeer;
+    if (options.cluster === undefined) {
+      log = new InProcessLog(this.fsm, selfAddress);
+      hellos = devHellos(options, selfAddress);
+    } else {
+      const cluster = new ServerCluster(options.cluster, {
+        nodeId: options.self.nodeId,
+        nodeName: options.self.nodeName,
+        datacenter: options.datacenter,
+        clock: options.clock,
+        random: options.random,
+        store: this.store,
+        fsm: this.fsm,
+        snapshotState: () => encodeStateSnapshot(this.store),
+        restoreState: (bytes) => restoreStateSnapshot(this.store, bytes),
+        handlers: () => this.handlers,
+        onLeadership: (isLeader) => void this.duties.leadershipChanged(isLeader),
+        onHello: (facts) => this.duties.serverHeard(facts),
+      });
+      this.cluster = cluster;
+      log = cluster.log;
+      hellos = cluster.hellos();
+    }
+    const cluster = this.cluster;
     this.context = {
       store: this.store,
-      log: new InProcessLog(this.fsm),
+      log,
+      cluster: log,
       clock: options.clock,
       random: options.random,
       acl: options.acl,
       datacenter: options.datacenter,
-      rpcAddress: `${options.self.address}:${options.self.serverPort}`,
+      get rpcAddress() {
+        return cluster?.address ?? selfAddress;
+      },
     };
-    this.lockDelays = new LockDelays(options.clock);
-    this.store.onLockDelay = ({ key, delayMs }) => this.lockDelays.start(key, delayMs);
-    this.sessionTimers = new SessionTimers(this.context, (error, id) => options.onBackgroundError(error, `expiring session ${id}`));
-    this.tombstoneGc = new TombstoneGc(this.context, (error) => options.onBackgroundError(error, 'reaping KV tombstones'));
-    this.connectCa = new ConnectCa(this.context, options.connect ?? { enabled: false, initialConfig: {} });
+    this.duties = new LeaderDuties(this.context, {
+      self: () => ({ ...options.self, serverPort: Number(this.context.rpcAddress.slice(this.context.rpcAddress.lastIndexOf(':') + 1)) }),
+      servers: () => this.cluster?.book.all() ?? [],
+      connect: options.connect ?? { enabled: false, initialConfig: {} },
+      onBackgroundError: options.onBackgroundError,
+    });
+    const { duties } = this;
     this.handlers = {
       ...catalogWriteHandlers(this.context),
       ...catalogReadHandlers(this.context),
       ...healthHandlers(this.context),
-      ...kvHandlers(this.context, this.lockDelays),
-      ...sessionHandlers(this.context, this.sessionTimers),
-      ...txnHandlers(this.context, this.lockDelays),
+      ...kvHandlers(this.context, duties.lockDelays),
+      ...sessionHandlers(this.context, duties.sessionTimers),
+      ...txnHandlers(this.context, duties.lockDelays),
       ...statusHandlers(this.context),
-      ...connectCaHandlers(this.context, this.connectCa),
+      ...clusterHandlers(this.context, hellos),
+      ...connectCaHandlers(this.context, duties.connectCa),
       ...configEntryHandlers(this.context),
       ...intentionHandlers(this.context),
+      ...snapshotHandlers(this.context, () => duties.restart()),
     };
+    this.store.onLockDelay = ({ key, delayMs }) => duties.lockDelays.start(key, delayMs);
+    this.rpcHandlers = this.cluster?.router.handlers() ?? this.handlers;
   }
 
-  /** Becomes leader of its one-node cluster, registers itself in the catalog, creates the CA if needed and starts the leader's timers. */
+  /**
+   * A dev server leads at once: registers itself, creates the CA if needed and starts the
+   * leader's timers. A cluster server opens its RPC port and Raft (or starts waiting for
+   * bootstrap-expect servers); its duties start when it wins an election.
+   */
   async start(): Promise<void> {
-    await reconcileSelf(this.context, this.options.self);
-    await this.connectCa.initialize();
-    this.sessionTimers.start();
-    this.tombstoneGc.start();
+    if (this.cluster === undefined) await this.duties.leadershipChanged(true);
+    else await this.cluster.start();
   }
 
   /** The leader keeps a serfHealth check per LAN member in the catalog (leader/reconcile-members.ts). */
   followMembers(source: MemberSource): void {
-    this.members?.stop();
-    this.members = new MemberReconciler(this.context, source, this.options.self.nodeName, (error) => this.options.onBackgroundError(error, 'reconciling LAN members'));
-    this.members.start();
+    this.duties.followMembers(source, this.options.self.nodeName);
   }
 
-  /** Stops the leader's timers (session TTLs, tombstone GC, member reconciliation). */
-  stop(): void {
-    this.members?.stop();
-    this.sessionTimers.stop();
-    this.tombstoneGc.stop();
+  /** Stops the leader's timers, then the cluster's RPC port and Raft. */
+  async stop(): Promise<void> {
+    this.duties.stop();
+    await this.cluster?.stop();
   }
+}
+
+function devHellos(options: ServerOptions, address: string): HelloPeer {
+  const self = { id: options.self.nodeId, name: options.self.nodeName, address, datacenter: options.datacenter };
+  return { facts: () => ({ self, bootstrapExpect: 0, hasState: true, voters: [] }), servers: () => [self], heard: () => undefined };
 }

@@ -86,7 +86,7 @@ test('fsm.apply: a deterministic failure of a known command is returned, not thr
 });
 
 test('command numbers are fixed forever', (t) => {
-  t.deepEqual(CommandType, { Register: 0, Deregister: 1, KvWrite: 2, Session: 3, TombstoneReap: 5, Txn: 8, ConfigEntry: 10, ConnectCa: 13 });
+  t.deepEqual(CommandType, { Register: 0, Deregister: 1, KvWrite: 2, Session: 3, TombstoneReap: 5, Txn: 8, ConfigEntry: 10, ConnectCa: 13, SnapshotRestore: 32 });
   t.is(IGNORABLE_FLAG, 128);
 });
 

@@ -68,9 +68,9 @@ test('the leader creates one active root at start; roots name the trust domain a
   t.is(root.PrivateKeyBits, 256);
   t.true(Number.isSafeInteger(root.SerialNumber));
   // A restart of the leader duties keeps the CA.
-  await server.connectCa.initialize();
+  await server.duties.connectCa.initialize();
   t.is((await server.handlers['ConnectCA.Roots'](query())).value.ActiveRootID, roots.value.ActiveRootID);
-  server.stop();
+  await server.stop();
 });
 
 test('with connect disabled there is no CA and the endpoints say so', async (t) => {
@@ -78,7 +78,7 @@ test('with connect disabled there is no CA and the endpoints say so', async (t) 
   t.is(server.store.caRoots.size, 0);
   const error = await t.throwsAsync(server.handlers['ConnectCA.Roots'](query()));
   t.regex(error?.message ?? '', /Connect must be enabled/);
-  server.stop();
+  await server.stop();
 });
 
 test('Sign checks the SPIFFE ID of the CSR: trust domain, datacenter, a service URI', async (t) => {
@@ -93,7 +93,7 @@ test('Sign checks the SPIFFE ID of the CSR: trust domain, datacenter, a service 
   t.regex(otherDc?.message ?? '', /different datacenter/);
   const garbage = await t.throwsAsync(server.handlers['ConnectCA.Sign']({ ...write, csr: 'not a csr' }));
   t.regex(garbage?.message ?? '', /failed to parse CSR/);
-  server.stop();
+  await server.stop();
 });
 
 test('signing is rate-limited per second with Consul\'s error, and the bucket refills with time', async (t) => {
@@ -106,7 +106,7 @@ test('signing is rate-limited per second with Consul\'s error, and the bucket re
   t.is(error?.message, 'Rate limit reached, try again later');
   clock.advance(500);
   await t.notThrowsAsync(server.handlers['ConnectCA.Sign']({ ...write, csr }));
-  server.stop();
+  await server.stop();
 });
 
 test('a key change rotates the root; the roots watch fires; the cached leaf is re-issued under the new root', async (t) => {
@@ -138,7 +138,7 @@ test('a key change rotates the root; the roots watch fires; the cached leaf is r
   t.not(next.cert.SerialNumber, first.cert.SerialNumber);
   t.is(next.cert.CertPEM.match(/BEGIN CERTIFICATE/g)?.length, 2, 'leaf + cross-signed root');
   leaves.stop();
-  server.stop();
+  await server.stop();
 });
 
 test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before', async (t) => {
@@ -162,7 +162,7 @@ test('a cached leaf is renewed between 60 % and 90 % of its lifetime, not before
   t.not(await current(), first.cert.SerialNumber, 'renewed by 90 %');
   t.true(elapsedMs <= 0.9 * lifetimeMs);
   leaves.stop();
-  server.stop();
+  await server.stop();
 });
 
 test('a second rotation keeps roots whose leaves may still be valid and drops those rotated out two leaf lifetimes ago', async (t) => {
@@ -178,7 +178,7 @@ test('a second rotation keeps roots whose leaves may still be valid and drops th
   await rotateTo(384);
   t.is(server.store.caRoots.size, 2, 'the first two roots, rotated out 3 h and 2 h ago, went; the last two stay');
   t.is(server.store.caRoots.rows().filter((root) => root.Active).length, 1);
-  server.stop();
+  await server.stop();
 });
 
 test('a leaf nobody asks for in 72 h is dropped at its renewal; asking again issues one with a higher index', async (t) => {
@@ -194,5 +194,5 @@ test('a leaf nobody asks for in 72 h is dropped at its renewal; asking again iss
   t.true(again.index > first.index, 'a stale index from the dropped entry does not block');
   t.is(leaves.cachedServiceCount, 1);
   leaves.stop();
-  server.stop();
+  await server.stop();
 });

@@ -5,7 +5,8 @@
 // fixed catalog rows and a SeededRandom.
 
 import test from 'ava';
-import { addrAnswer, apexAnswer, healthyEntries, nodeAnswer, serviceAnswer, serviceTtlSeconds, shuffle } from '../../src/dns/answer.js';
+import { addrAnswer, apexAnswer, healthyEntries, nodeAnswer, serviceAnswer, serviceTtlSeconds } from '../../src/dns/answer.js';
+import { shuffle } from '../../src/lib/random.js';
 import { SeededRandom } from '../../src/lib/random.js';
 import { context, defaultDnsConfig, entry, node } from './fixtures.js';
 

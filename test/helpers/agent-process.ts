@@ -38,7 +38,7 @@ export function cleanEnvironment(): Record<string, string> {
   return env;
 }
 
-function randomLoopback(): string {
+export function randomLoopback(): string {
   return `127.${randomInt(1, 251)}.${randomInt(0, 256)}.${randomInt(2, 252)}`;
 }
 
@@ -110,7 +110,8 @@ function dnsPortOf(args: readonly string[]): number {
   return 8600;
 }
 
-function startOn(host: string, args: readonly string[], dev: boolean): Promise<DevAgent> {
+/** Starts an agent bound to `host` (a loopback address the caller chose) and waits until it serves HTTP. */
+export function startOn(host: string, args: readonly string[], dev: boolean): Promise<DevAgent> {
   const argv = [cliPath, 'agent', ...(dev ? ['-dev'] : []), '-bind', host, '-client', host, ...args];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
   runningAgents.add(child);

@@ -52,7 +52,7 @@ test('a TTL session lives until TTL x 2 without renewal; a renewal restarts the 
   await Promise.resolve();
   t.is(server.store.sessions.get(id), undefined);
   t.deepEqual(errors, []);
-  server.stop();
+  await server.stop();
   t.is(clock.pendingTimers(), 0);
 });
 
@@ -68,24 +68,24 @@ test('the expiry of a lock holder releases the lock; a waiter acquires it once t
   t.false(await kvWrite(server, { verb: 'lock', key: 'leader', session: waiter }), 'refused during the lock-delay');
   clock.advance(5_000);
   t.true(await kvWrite(server, { verb: 'lock', key: 'leader', session: waiter }));
-  server.stop();
+  await server.stop();
 });
 
 test('a session without TTL has no timer; renewing an unknown session answers null', async (t) => {
   const { server } = await startServer();
   await createSession(server);
-  t.is(server.sessionTimers.size, 0);
+  t.is(server.duties.sessionTimers.size, 0);
   t.is(await server.handlers['Session.Renew']({ ...write, id: 'nope' }), null);
-  server.stop();
+  await server.stop();
 });
 
 test('timers of sessions destroyed by other means are dropped', async (t) => {
   const { server } = await startServer();
   const id = await createSession(server, { TTL: '30s' });
-  t.is(server.sessionTimers.size, 1);
+  t.is(server.duties.sessionTimers.size, 1);
   await server.handlers['Session.Destroy']({ ...write, id });
-  t.is(server.sessionTimers.size, 0);
-  server.stop();
+  t.is(server.duties.sessionTimers.size, 0);
+  await server.stop();
 });
 
 test('session create refuses a bad TTL and a bad behavior with Consul words', async (t) => {
@@ -95,7 +95,7 @@ test('session create refuses a bad TTL and a bad behavior with Consul words', as
   const request = { ...zeroValue(sessionCreateSchema), Behavior: 'explode' };
   await t.throwsAsync(server.handlers['Session.Create']({ ...write, request, lockDelayMs: undefined, defaultNode: 'n1' }), { message: "Invalid Behavior setting 'explode'" });
   t.is(server.store.sessions.size, 0);
-  server.stop();
+  await server.stop();
 });
 
 test('tombstones are reaped one tombstone TTL after the delete, in one command per granularity bucket', async (t) => {
@@ -105,13 +105,13 @@ test('tombstones are reaped one tombstone TTL after the delete, in one command p
   await kvWrite(server, { verb: 'delete', key: 'a' });
   await kvWrite(server, { verb: 'delete', key: 'b' });
   t.is(server.store.tombstones.size, 2);
-  t.is(server.tombstoneGc.pendingBuckets, 1);
+  t.is(server.duties.tombstoneGc.pendingBuckets, 1);
   clock.advance(limits.tombstoneTtlMs - 1);
   t.is(server.store.tombstones.size, 2);
   clock.advance(limits.tombstoneGranularityMs);
   await Promise.resolve();
   t.is(server.store.tombstones.size, 0);
   t.deepEqual(errors, []);
-  server.stop();
+  await server.stop();
   t.is(clock.pendingTimers(), 0);
 });

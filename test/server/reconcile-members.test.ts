@@ -108,5 +108,5 @@ test('the full pass removes serfHealth nodes no member matches, never the leader
   await settle();
   t.is(server.store.nodes.get('ghost'), undefined);
   t.is(serf('leader'), 'passing');
-  server.stop();
+  await server.stop();
 });

@@ -19,7 +19,7 @@ import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
 import { RAFT_DEFAULTS, type RaftConfig } from '../config.js';
 import { RaftCore, type RaftStatus } from '../core.js';
-import type { Entry, Message, NodeId } from '../messages.js';
+import type { ConfigChange, Entry, Message, NodeId } from '../messages.js';
 import type { Ready, SoftState } from '../ready.js';
 import type { LogStoreOptions } from '../wal/log-store.js';
 import { PendingRequests, RaftRequestError } from './requests.js';
@@ -49,6 +49,8 @@ export interface RaftDriverOptions<Result> {
   readonly log?: LogStoreOptions;
   /** Called once if the loop fails (a storage error): the node has stopped and must be restarted. */
   readonly onFatal?: (error: unknown) => void;
+  /** Told after a Ready that changed the known leader or this node's role (leader = 0: none known). */
+  readonly onLeaderChange?: (leader: NodeId, isLeader: boolean) => void;
 }
 
 export class RaftDriver<Result = unknown> {
@@ -64,6 +66,8 @@ export class RaftDriver<Result = unknown> {
   private readonly snapshotEveryEntries: number;
   private readonly compactionKeepEntries: number;
   private leaderId: NodeId = 0;
+  /** Monotonic time of the last message from the leader (followers); -1 = never. */
+  private lastContactAtMs = -1;
   private readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
 
   private constructor(
@@ -108,6 +112,19 @@ export class RaftDriver<Result = unknown> {
   }
 
   /**
+   * Proposes one membership change (leader only; one at a time). Resolves once the config entry
+   * applied on this node; rejects like propose(), also with 'config-change-pending' or
+   * 'invalid-config-change'.
+   */
+  changeMembership(change: ConfigChange): Promise<void> {
+    if (this.closed) return Promise.reject(new RaftRequestError('closed', this.leaderId));
+    const outcome = this.core.proposeConfigChange(change);
+    if (outcome.type === 'dropped') return Promise.reject(new RaftRequestError(outcome.reason, outcome.leader));
+    this.schedule();
+    return this.pending.addProposal(outcome.index, outcome.term).then(() => undefined);
+  }
+
+  /**
    * A linearizable read barrier (ReadIndex): resolves once this node's Fsm has applied everything
    * committed when read() was called, so reading the Fsm right after is linearizable. Works on
    * followers too (one round trip to the leader). Rejects like propose(), or 'timeout' after
@@ -142,6 +159,15 @@ export class RaftDriver<Result = unknown> {
     return this.core.softState().leader;
   }
 
+  /**
+   * Milliseconds since this node last heard from its leader: 0 on the leader, Infinity when it
+   * never did (Consul's X-Consul-LastContact and max_stale).
+   */
+  lastContactMs(): number {
+    if (this.isLeader()) return 0;
+    return this.lastContactAtMs < 0 ? Number.POSITIVE_INFINITY : this.options.clock.monotonicMs() - this.lastContactAtMs;
+  }
+
   /** Index of the last entry applied to the Fsm. */
   appliedIndex(): number {
     return this.applied;
@@ -173,6 +199,7 @@ export class RaftDriver<Result = unknown> {
   private receive(message: Message): void {
     if (this.closed) return;
     this.core.step(message);
+    if (message.from === this.core.softState().leader) this.lastContactAtMs = this.options.clock.monotonicMs();
     this.schedule();
   }
 
@@ -242,13 +269,19 @@ export class RaftDriver<Result = unknown> {
     const wasLeader = this.leaderId === this.options.id;
     if (soft.leader !== this.leaderId) this.pending.leaderChanged(soft.leader);
     if (wasLeader && soft.role !== 'leader') this.pending.leadershipLost(soft.leader);
-    this.leaderId = soft.role === 'leader' ? this.options.id : soft.leader;
+    const leader = soft.role === 'leader' ? this.options.id : soft.leader;
+    const changed = leader !== this.leaderId || wasLeader !== (soft.role === 'leader');
+    this.leaderId = leader;
+    if (changed) this.options.onLeaderChange?.(leader, soft.role === 'leader');
   }
 
   private apply(entry: Entry): void {
     this.applied = entry.index;
     this.appliedSinceSnapshot++;
-    if (entry.type !== 'normal') return;
+    if (entry.type !== 'normal') {
+      this.pending.applied(entry.index, entry.term, undefined as Result, this.leaderId);
+      return;
+    }
     const result = this.options.fsm.apply(entry);
     this.pending.applied(entry.index, entry.term, result, this.leaderId);
   }

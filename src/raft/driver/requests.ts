@@ -4,7 +4,7 @@
 // close) is visible in one place.
 
 import type { Clock, Timer } from '../../lib/clock.js';
-import { TaxiwayError } from '../../lib/errors.js';
+import { type ErrorCode, TaxiwayError } from '../../lib/errors.js';
 import type { DropReason } from '../core.js';
 import type { NodeId } from '../messages.js';
 
@@ -24,8 +24,16 @@ export class RaftRequestError extends TaxiwayError {
     readonly reason: RaftRequestFailure,
     readonly leader: NodeId,
   ) {
-    super(reason === 'too-many-pending' ? 'rate_limited' : reason === 'closed' ? 'internal' : 'no_leader', describe(reason, leader));
+    super(codeOf(reason), describe(reason, leader));
   }
+}
+
+function codeOf(reason: RaftRequestFailure): ErrorCode {
+  if (reason === 'too-many-pending') return 'rate_limited';
+  if (reason === 'closed') return 'internal';
+  // The entry was appended and may still commit under the next leader.
+  if (reason === 'leadership-lost') return 'outcome_unknown';
+  return 'no_leader';
 }
 
 function describe(reason: RaftRequestFailure, leader: NodeId): string {

@@ -1,4 +1,5 @@
-// Status.Leader and Status.Peers: who leads and who votes. A dev server is both, alone.
+// Status.Leader and Status.Peers: who leads and who votes, as this server knows it ("" while no
+// leader is known, as Consul answers).
 
 import type { RpcHandlers } from '../../rpc/protocol.js';
 import type { ServerContext } from '../context.js';
@@ -8,11 +9,11 @@ export function statusHandlers(context: ServerContext): Pick<RpcHandlers, 'Statu
   return {
     'Status.Leader': (args) => {
       checkDatacenter(context, args.datacenter);
-      return Promise.resolve(context.rpcAddress);
+      return Promise.resolve(context.cluster.leaderAddress() ?? '');
     },
     'Status.Peers': (args) => {
       checkDatacenter(context, args.datacenter);
-      return Promise.resolve([context.rpcAddress]);
+      return Promise.resolve(context.cluster.peers());
     },
   };
 }

@@ -70,7 +70,9 @@ export class MemberReconciler {
     private readonly onError: (error: unknown) => void,
   ) {}
 
+  /** Starts following (idempotent): subscribes, then a full pass. Only while leading. */
   start(): void {
+    if (this.unsubscribe !== undefined) return;
     this.unsubscribe = this.source.subscribe((member, reaped) => this.enqueue(() => this.reconcileMember(member, reaped)));
     this.enqueue(() => this.reconcileAll());
   }
@@ -99,6 +101,7 @@ export class MemberReconciler {
       if (check.CheckID !== serfCheck.id || known.has(check.Node.toLowerCase()) || check.Node.toLowerCase() === this.selfName.toLowerCase()) continue;
       await this.deregister(check.Node);
     }
+    this.timer?.cancel();
     if (this.unsubscribe !== undefined) this.timer = this.context.clock.setTimer(limits.reconcileMembersIntervalMs, () => this.enqueue(() => this.reconcileAll()));
   }
 
