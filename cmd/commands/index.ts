@@ -13,6 +13,7 @@ import { registerKvCommands } from './kv.js';
 import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
 import { registerMembersCommands } from './members.js';
+import { registerOperatorCommands } from './operator.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
 import { registerSnapshotCommands } from './snapshot.js';
@@ -36,4 +37,5 @@ export function registerClientCommands(program: Command): void {
   registerSnapshotCommands(program);
   registerMembersCommands(program);
   registerKeyringCommands(program);
+  registerOperatorCommands(program);
 }

@@ -282,7 +282,7 @@ export class Agent {
       server:
         this.server === undefined
           ? undefined
-          : { leaderAddress: this.server.context.cluster.leaderAddress() ?? '', appliedIndex: this.server.context.log.appliedIndex, knownDatacenters: 1 },
+          : this.server.facts(),
       knownServers: this.server === undefined ? (this.servers?.knownServers().length ?? 0) : Math.max(1, this.server.context.cluster.peers().length),
     });
   }

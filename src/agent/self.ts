@@ -6,6 +6,7 @@
 import { arch, cpus, platform } from 'node:os';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import { consulVersion, protocolVersion, taxiwayVersion, releaseDate } from '../version.js';
+import type { ServerFacts } from '../server/server.js';
 
 export interface SelfFacts {
   readonly config: RuntimeConfig;
@@ -15,7 +16,7 @@ export interface SelfFacts {
   readonly localCheckCount: number;
   readonly localTtlCheckCount: number;
   /** Server facts; undefined on a client agent. */
-  readonly server: { readonly leaderAddress: string; readonly appliedIndex: number; readonly knownDatacenters: number } | undefined;
+  readonly server: ServerFacts | undefined;
   readonly knownServers: number;
 }
 
@@ -148,7 +149,7 @@ function stats(facts: SelfFacts): Record<string, Record<string, string>> {
           acl: config.acl.enabled ? 'enabled' : 'disabled',
           bootstrap: String(config.bootstrap),
           known_datacenters: String(server.knownDatacenters),
-          leader: 'true',
+          leader: String(server.isLeader),
           leader_addr: server.leaderAddress,
           server: 'true',
         },
@@ -156,13 +157,14 @@ function stats(facts: SelfFacts): Record<string, Record<string, string>> {
   if (server !== undefined) {
     out.raft = {
       applied_index: String(server.appliedIndex),
-      commit_index: String(server.appliedIndex),
-      last_log_index: String(server.appliedIndex),
-      num_peers: '0',
+      commit_index: String(server.commitIndex),
+      last_log_index: String(server.lastLogIndex),
+      num_peers: String(Math.max(0, server.voters - 1)),
       protocol_version: '3',
-      state: 'Leader',
-      // A dev server has no Raft yet: a one-member in-memory log stands in (the cluster issue adds Raft).
-      log_backend: 'in-process',
+      state: server.state,
+      term: String(server.term),
+      // A dev server runs a one-member in-memory log; a cluster server Raft over the segment WAL.
+      log_backend: server.logBackend,
     };
   }
   return out;

@@ -15,6 +15,7 @@ import type { Registration } from '../structs/registration.js';
 import type { Session } from '../structs/session.js';
 import type { TxnOp } from '../structs/txn.js';
 import { pack, unpack } from './msgpack.js';
+import type { AutopilotConfig } from '../structs/autopilot.js';
 
 // Numbers follow Consul's MessageType where a counterpart exists, which keeps the two easy to
 // compare; 4, 6 and 7 are left for ACLs, coordinates and prepared queries. 13 is Consul's
@@ -28,6 +29,7 @@ export const CommandType = {
   Session: 3,
   TombstoneReap: 5,
   Txn: 8,
+  Autopilot: 9,
   ConfigEntry: 10,
   ConnectCa: 13,
   SnapshotRestore: 32,
@@ -112,6 +114,13 @@ export type SnapshotRestoreCommand =
   | { readonly type: typeof CommandType.SnapshotRestore; readonly op: 'chunk'; readonly id: string; readonly seq: number; readonly bytes: Uint8Array }
   | { readonly type: typeof CommandType.SnapshotRestore; readonly op: 'commit'; readonly id: string; readonly chunks: number; readonly sha256: string };
 
+/** Replaces autopilot's configuration; with `casIndex` only if the row's ModifyIndex still is it. */
+export interface AutopilotCommand {
+  readonly type: typeof CommandType.Autopilot;
+  readonly config: Omit<AutopilotConfig, 'CreateIndex' | 'ModifyIndex'>;
+  readonly casIndex: number | null;
+}
+
 export type Command =
   | RegisterCommand
   | DeregisterCommand
@@ -121,7 +130,8 @@ export type Command =
   | TxnCommand
   | ConnectCaCommand
   | ConfigEntryCommand
-  | SnapshotRestoreCommand;
+  | SnapshotRestoreCommand
+  | AutopilotCommand;
 
 export function encodeCommand(command: Command): Uint8Array {
   return pack(command);

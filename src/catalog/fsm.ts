@@ -7,6 +7,7 @@ import { AssertionError, unreachable } from '../lib/assert.js';
 import { TaxiwayError } from '../lib/errors.js';
 import { type Command, CommandType, decodeCommand } from './commands.js';
 import type { StateStore } from './store.js';
+import { applyAutopilot } from './tables/autopilot.js';
 import { applyConfigEntry } from './tables/config-entries.js';
 import { applyConnectCa } from './tables/connect-ca.js';
 import { applyKvWrite } from './tables/kv.js';
@@ -68,6 +69,8 @@ export class Fsm {
         return applyConnectCa(this.store, index, command);
       case CommandType.ConfigEntry:
         return applyConfigEntry(this.store, index, command);
+      case CommandType.Autopilot:
+        return applyAutopilot(this.store, index, command);
       case CommandType.SnapshotRestore:
         return applySnapshotRestore(this.store, index, command);
       default:

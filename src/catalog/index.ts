@@ -13,6 +13,8 @@
 //   commit: index stamped on touched keys ─ watch.ts ─ wakes watchers ─────────────────┘
 //
 //   views.ts: answers derived from the tables, rebuilt only when their key's index moves.
+//   snapshot.ts: the whole state as bytes and back (the Raft FSM's snapshot() and restore());
+//   tables/snapshot-restore.ts: an operator restore staged through the log, then swapped in.
 //
 // Nothing here does I/O or reads the time: the log, the clock and the randomness are passed in,
 // so every behaviour can be replayed in tests.
@@ -20,5 +22,6 @@
 export { blockingQuery, type QueryResult } from './blocking-query.js';
 export { type Command, CommandType, decodeCommand, encodeCommand } from './commands.js';
 export { type ApplyResult, Fsm } from './fsm.js';
+export { decodeStateSnapshot, encodeStateSnapshot, restoreStateSnapshot } from './snapshot.js';
 export { StateStore } from './store.js';
 export { WatchSet, watchKeys } from './watch.js';

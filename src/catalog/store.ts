@@ -34,6 +34,8 @@ import { type ServiceRow, serviceIndexes, servicePrimaryKey } from './tables/ser
 import { sessionIndexes, sessionPrimaryKey } from './tables/sessions.js';
 import { type Tombstone, tombstonePrimaryKey } from './tables/tombstones.js';
 import { type RestoreStaging, restoreStagingPrimaryKey } from './tables/restore-staging.js';
+import { autopilotPrimaryKey } from './tables/autopilot.js';
+import type { AutopilotConfig } from '../structs/autopilot.js';
 
 /** A key whose lock a commit released by invalidating its session, and the lock-delay it asked for. */
 export interface LockDelayRequest {
@@ -63,6 +65,8 @@ export class StateStore {
   readonly caConfig = new Table<CaConfiguration>('connect-ca-config', caConfigPrimaryKey, []);
   /** Config entries keyed "kind/name" (service-defaults, service-intentions, ...). */
   readonly configEntries = new Table<ConfigEntry>('config-entries', configEntryPrimaryKey, configEntryIndexes);
+  /** At most one row: autopilot's configuration (defaults until the first write). */
+  readonly autopilotConfig = new Table<AutopilotConfig>('autopilot-config', autopilotPrimaryKey, []);
   /** At most one row: the operator restore being staged through the log, chunk by chunk. */
   readonly restoreStaging = new Table<RestoreStaging>('snapshot-restore-staging', restoreStagingPrimaryKey, []);
 
@@ -80,6 +84,7 @@ export class StateStore {
     this.caRoots,
     this.caConfig,
     this.configEntries,
+    this.autopilotConfig,
     this.restoreStaging,
   ];
 

@@ -27,6 +27,7 @@ export const watchKeys = {
   caRoots: 'connect-ca-roots',
   /** The Connect CA's configuration. */
   caConfig: 'connect-ca-config',
+  autopilot: 'autopilot-config',
   /** Any config entry; one kind's entries; one entry. */
   configEntries: 'config-entries',
   configEntryKind: (kind: string) => `config-entries:${kind}`,

@@ -14,6 +14,7 @@ import { healthRoutes } from './handlers/health.js';
 import { kvRoutes } from './handlers/kv.js';
 import { sessionRoutes } from './handlers/session.js';
 import { snapshotRoutes } from './handlers/snapshot.js';
+import { operatorRoutes } from './handlers/operator.js';
 import { statusRoutes } from './handlers/status.js';
 import { txnRoutes } from './handlers/txn.js';
 import type { Route } from './route.js';
@@ -47,6 +48,8 @@ export const routes: readonly Route[] = [
   ...intentionRoutes,
   // /v1/status/leader, /peers
   ...statusRoutes,
+  // /v1/operator/raft/*, /v1/operator/autopilot/*
+  ...operatorRoutes,
   // /v1/snapshot (GET saves, PUT restores)
   ...snapshotRoutes,
 ];

@@ -367,6 +367,8 @@ export const limits = {
   snapshotRestoreChunkBytes: 1024 * 1024,
   /** Rows packed per frame of the state encoding: bounds one msgpack value while staying cheap. */
   snapshotRowsPerFrame: 4096,
+  /** Length of a restore's staging ID (a UUID is 36). */
+  snapshotRestoreIdBytesMax: 64,
   /** Whole-request time of `taxiway snapshot save|restore`: a maximal file over a slow link. */
   snapshotTransferTimeoutMs: 10 * 60 * 1000,
   // ---- Server cluster (src/server/cluster/, src/rpc/wire-rpc-client.ts) -------------------------
@@ -393,6 +395,15 @@ export const limits = {
   clusterJoinRetryMsDefault: 1_000,
   /** A client agent refreshes its list of servers this often. */
   rpcServerListRefreshMs: 30_000,
+  /** Autopilot's round on the leader (Consul's ServerHealthInterval is 2 s). */
+  autopilotIntervalMs: 1_000,
+  /**
+   * A voter the leader has not heard from for this long is dead: autopilot may remove it
+   * (CleanupDeadServers). Well above a restart, so kill -9 and start again keeps the server.
+   */
+  autopilotDeadServerMs: 30_000,
+  /** A server not in the configuration that said hello this recently is added as a non-voter. */
+  autopilotHelloFreshMs: 10_000,
   /** Servers remembered per datacenter (a hello listing more is cut here). */
   clusterServersMax: 64,
   // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------

@@ -4,6 +4,8 @@
 
 import type { HealthCheck } from '../structs/check.js';
 import type { Node } from '../structs/node.js';
+import type { AutopilotConfig } from '../structs/autopilot.js';
+import type { OperatorHealth, RaftConfiguration } from '../structs/operator.js';
 import type { Registration } from '../structs/registration.js';
 import type { NodeService } from '../structs/service.js';
 import type { CheckStatus } from '../structs/check.js';
@@ -109,6 +111,12 @@ interface ServiceQuery extends QueryOptions {
   readonly connect: boolean;
 }
 
+/** A step of a restore: the restore command (catalog/commands.ts SnapshotRestoreCommand) without its type. */
+export type SnapshotRestoreStep =
+  | { readonly op: 'begin'; readonly id: string }
+  | { readonly op: 'chunk'; readonly id: string; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly op: 'commit'; readonly id: string; readonly chunks: number; readonly sha256: string };
+
 export interface RpcMethods {
   'Catalog.Register': { args: WriteOptions & { registration: Registration }; reply: boolean };
   /** Removes the service and/or check named, or the whole node when neither is. */
@@ -182,6 +190,17 @@ export interface RpcMethods {
    * servers that one knows: bootstrap-expect counting, joins, and client agents' server lists.
    */
   'Cluster.Hello': { args: { datacenter: string; from: HelloFacts | undefined }; reply: HelloFacts & { readonly servers: readonly ServerInfo[] } };
+  /** The Raft configuration: every voter and non-voter with its address and log position. */
+  'Operator.RaftGetConfiguration': { args: QueryOptions; reply: QueryReply<RaftConfiguration> };
+  /** Removes a server from Raft by node ID or by RPC address (one of them non-empty). */
+  'Operator.RaftRemovePeer': { args: WriteOptions & { id: string; address: string }; reply: boolean };
+  /** Hands leadership to the server with node ID `id`, or to the most caught-up voter when "". */
+  'Operator.RaftTransferLeader': { args: WriteOptions & { id: string }; reply: boolean };
+  'Operator.AutopilotGetConfiguration': { args: QueryOptions; reply: QueryReply<AutopilotConfig> };
+  /** false when ?cas did not hold. */
+  'Operator.AutopilotSetConfiguration': { args: WriteOptions & { config: Omit<AutopilotConfig, 'CreateIndex' | 'ModifyIndex'>; casIndex: number | null }; reply: boolean };
+  /** Every server's health as the leader sees it (always answered by the leader). */
+  'Operator.ServerHealth': { args: QueryOptions; reply: OperatorHealth };
   'Status.Leader': { args: { datacenter: string }; reply: string };
   'Status.Peers': { args: { datacenter: string }; reply: string[] };
   /**
@@ -189,8 +208,12 @@ export interface RpcMethods {
    * was taken at. The file travels whole: fine in process; over the wire it must fit wireFrameBytesMax.
    */
   'Snapshot.Save': { args: QueryOptions; reply: QueryReply<Uint8Array> };
-  /** Verifies a snapshot file, then replaces the whole state with it through the log. */
-  'Snapshot.Restore': { args: WriteOptions & { file: Uint8Array }; reply: { readonly index: number } };
+  /**
+   * One step of a restore through the log (src/snapshot/restore.ts drives them, each small enough
+   * for one RPC frame and one log entry): begin, chunk × n, commit. index: the state index the
+   * commit restored at (0 for the other steps).
+   */
+  'Snapshot.Restore': { args: WriteOptions & { step: SnapshotRestoreStep }; reply: { readonly index: number } };
 }
 
 export type RpcMethod = keyof RpcMethods;

@@ -23,7 +23,9 @@ import { healthHandlers } from './endpoints/health.js';
 import { kvHandlers } from './endpoints/kv.js';
 import { sessionHandlers } from './endpoints/session.js';
 import { snapshotHandlers } from './endpoints/snapshot.js';
+import { operatorHandlers } from './endpoints/operator.js';
 import { statusHandlers } from './endpoints/status.js';
+import { soloRaftOperator } from './raft-operator.js';
 import { txnHandlers } from './endpoints/txn.js';
 import { InProcessLog } from './in-process-log.js';
 import { LeaderDuties } from './leader/duties.js';
@@ -44,6 +46,21 @@ export interface ServerOptions {
   readonly cluster?: ClusterOptions;
   /** Told of failures of the leader's own background writes (session expiry, tombstone reaping). */
   readonly onBackgroundError: (error: unknown, what: string) => void;
+}
+
+/** What /v1/agent/self says about this agent's server role (Stats.consul, Stats.raft). */
+export interface ServerFacts {
+  readonly leaderAddress: string;
+  readonly isLeader: boolean;
+  readonly appliedIndex: number;
+  readonly commitIndex: number;
+  readonly lastLogIndex: number;
+  readonly term: number;
+  /** Raft state as Consul names it: Leader, Follower, Candidate. */
+  readonly state: string;
+  readonly voters: number;
+  readonly logBackend: string;
+  readonly knownDatacenters: number;
 }
 
 export class Server {
@@ -113,6 +130,7 @@ export class Server {
       ...txnHandlers(this.context, duties.lockDelays),
       ...statusHandlers(this.context),
       ...clusterHandlers(this.context, hellos),
+      ...operatorHandlers(this.context, this.cluster?.operator ?? soloRaftOperator({ id: options.self.nodeId, name: options.self.nodeName, address: () => this.context.rpcAddress, lastIndex: () => this.context.log.appliedIndex })),
       ...connectCaHandlers(this.context, duties.connectCa),
       ...configEntryHandlers(this.context),
       ...intentionHandlers(this.context),
@@ -120,6 +138,26 @@ export class Server {
     };
     this.store.onLockDelay = ({ key, delayMs }) => duties.lockDelays.start(key, delayMs);
     this.rpcHandlers = this.cluster?.router.handlers() ?? this.handlers;
+  }
+
+  /** This server's role and log position, for /v1/agent/self. */
+  facts(): ServerFacts {
+    const { cluster, log } = this.context;
+    const raft = this.cluster?.log.started() === true ? this.cluster.log.status() : undefined;
+    const role = raft?.role ?? (this.cluster === undefined ? 'leader' : 'follower');
+    const states = { leader: 'Leader', follower: 'Follower', candidate: 'Candidate', preCandidate: 'Candidate' } as const;
+    return {
+      leaderAddress: cluster.leaderAddress() ?? '',
+      isLeader: cluster.isLeader(),
+      appliedIndex: log.appliedIndex,
+      commitIndex: raft?.commit ?? log.appliedIndex,
+      lastLogIndex: raft?.lastIndex ?? log.appliedIndex,
+      term: raft?.term ?? 1,
+      state: states[role],
+      voters: raft?.config.voters.length ?? 1,
+      logBackend: this.cluster === undefined ? 'in-process' : 'wal',
+      knownDatacenters: 1,
+    };
   }
 
   /**

@@ -27,7 +27,7 @@ async function staleValueOn(cluster: TestCluster, index: number, key: string): P
   return kvValue(await getJson(`${cluster.url(server)}/v1/kv/${key}?stale`));
 }
 
-test('three servers elect one leader; writes through any agent replicate; reads honour the consistency modes', async (t) => {
+test.serial('three servers elect one leader; writes through any agent replicate; reads honour the consistency modes', async (t) => {
   const cluster = await startCluster(t, { servers: 3, clients: 1 });
   const leader = await cluster.waitForLeader();
   const peers = await getJson(`${cluster.url(leader)}/v1/status/peers`);
@@ -71,7 +71,7 @@ test('three servers elect one leader; writes through any agent replicate; reads 
   });
 });
 
-test('kill -9 the leader: another is elected, writes go on, and the old one rejoins with every write', async (t) => {
+test.serial('kill -9 the leader: another is elected, writes go on, and the old one rejoins with every write', async (t) => {
   const cluster = await startCluster(t, { servers: 3 });
   const leader = await cluster.waitForLeader();
   const survivor = cluster.servers.find((server) => server !== leader);
@@ -91,7 +91,7 @@ test('kill -9 the leader: another is elected, writes go on, and the old one rejo
   t.is(await eventually('the restarted server to catch up', () => staleValueOn(cluster, index, 'after')), '2');
 });
 
-test('kill -9 all three servers and start them: the cluster comes back with every acknowledged write', async (t) => {
+test.serial('kill -9 all three servers and start them: the cluster comes back with every acknowledged write', async (t) => {
   const cluster = await startCluster(t, { servers: 3 });
   const leader = await cluster.waitForLeader();
   const acknowledged: string[] = [];

@@ -38,6 +38,7 @@ export function applySnapshotRestore(store: StateStore, index: number, command: 
     case 'chunk':
       return store.write(index, (tx) => {
         const staging = stagingOf(store, command.id);
+        if (!(command.bytes instanceof Uint8Array)) throw badRequest(`restore ${command.id}: chunk ${command.seq} carries no bytes`);
         if (command.seq !== staging.Chunks.length) throw badRequest(`restore ${command.id}: chunk ${command.seq} arrived, chunk ${staging.Chunks.length} was expected`);
         const bytes = staging.Bytes + command.bytes.length;
         if (bytes > limits.snapshotBytesMax) throw badRequest(`restore ${command.id}: staged state exceeds ${limits.snapshotBytesMax} bytes`);

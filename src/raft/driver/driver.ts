@@ -68,6 +68,8 @@ export class RaftDriver<Result = unknown> {
   private leaderId: NodeId = 0;
   /** Monotonic time of the last message from the leader (followers); -1 = never. */
   private lastContactAtMs = -1;
+  /** Monotonic time of the last message from each peer (a leader's view of its followers). */
+  private readonly heardFromAtMs = new Map<NodeId, number>();
   private readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
 
   private constructor(
@@ -168,6 +170,13 @@ export class RaftDriver<Result = unknown> {
     return this.lastContactAtMs < 0 ? Number.POSITIVE_INFINITY : this.options.clock.monotonicMs() - this.lastContactAtMs;
   }
 
+  /** Milliseconds since a message from `peer` arrived (Infinity if none did): autopilot's health. */
+  peerLastContactMs(peer: NodeId): number {
+    if (peer === this.options.id) return 0;
+    const at = this.heardFromAtMs.get(peer);
+    return at === undefined ? Number.POSITIVE_INFINITY : this.options.clock.monotonicMs() - at;
+  }
+
   /** Index of the last entry applied to the Fsm. */
   appliedIndex(): number {
     return this.applied;
@@ -199,7 +208,9 @@ export class RaftDriver<Result = unknown> {
   private receive(message: Message): void {
     if (this.closed) return;
     this.core.step(message);
-    if (message.from === this.core.softState().leader) this.lastContactAtMs = this.options.clock.monotonicMs();
+    const nowMs = this.options.clock.monotonicMs();
+    if (message.from === this.core.softState().leader) this.lastContactAtMs = nowMs;
+    this.heardFromAtMs.set(message.from, nowMs);
     this.schedule();
   }
 

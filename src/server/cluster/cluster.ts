@@ -15,7 +15,10 @@ import { WireTransport } from '../../raft/driver/wire-transport.js';
 import type { HelloFacts, RpcHandlers, RpcReply, ServerInfo } from '../../rpc/protocol.js';
 import { WirePool } from '../../rpc/wire/wire-pool.js';
 import { WireServer } from '../../rpc/wire/wire-server.js';
+import { autopilotConfig } from '../../catalog/tables/autopilot.js';
+import { Autopilot } from './autopilot.js';
 import { ServerJoiner } from './joiner.js';
+import { ClusterRaftOperator } from './raft-operator.js';
 import { PeerBook } from './peer-book.js';
 import { RaftLog } from './raft-log.js';
 import { RpcRouter } from './router.js';
@@ -71,6 +74,8 @@ export class ServerCluster {
   readonly book: PeerBook;
   readonly log: RaftLog;
   readonly router: RpcRouter;
+  readonly autopilot: Autopilot;
+  readonly operator: ClusterRaftOperator;
   private readonly transport: WireTransport;
   private readonly pool: WirePool;
   private joiner: ServerJoiner | undefined;
@@ -99,11 +104,17 @@ export class ServerCluster {
       fsm: deps.fsm,
       snapshotState: deps.snapshotState,
       restoreState: deps.restoreState,
-      onLeadership: deps.onLeadership,
+      onLeadership: (isLeader) => {
+        if (isLeader) this.autopilot.start();
+        else this.autopilot.stop();
+        deps.onLeadership(isLeader);
+      },
       onFatal: (error) => options.logger.fatal({ err: error }, 'raft: storage failed; this server stopped replicating and must be restarted'),
       ...(options.snapshotEveryEntries === undefined ? {} : { snapshotEveryEntries: options.snapshotEveryEntries }),
     });
     this.router = new RpcRouter(deps.handlers, this.log, (address, method, args, hops) => rpcCall(this.pool, address, method, args, hops), clock);
+    this.autopilot = new Autopilot(this.log, this.book, clock, () => autopilotConfig(deps.store), (error) => options.logger.warn({ err: error }, 'autopilot: membership change failed'));
+    this.operator = new ClusterRaftOperator(this.log, this.book, this.autopilot, clock);
     this.book.onChange((id, info) => {
       this.transport.setPeer(id, info.address);
       this.log.peerKnown();
@@ -145,7 +156,10 @@ export class ServerCluster {
       logger: options.logger,
       raftFacts: () => this.raftFacts(),
       joined: () => this.log.joined(),
-      onHello: deps.onHello,
+      onHello: (facts) => {
+        this.autopilot.heard(raftIdOf(facts.self.id));
+        deps.onHello(facts);
+      },
     });
     this.joiner = joiner;
     this.book.add(this.self());
@@ -171,6 +185,7 @@ export class ServerCluster {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.autopilot.stop();
     this.joiner?.stop();
     await this.log.close();
     await this.wire?.close();

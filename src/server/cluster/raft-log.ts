@@ -81,6 +81,11 @@ export class RaftLog implements CommandLog, Leadership {
     if (this.closed) await this.driver.close();
   }
 
+  /** True once start() opened the Raft node. */
+  started(): boolean {
+    return this.driver !== undefined;
+  }
+
   /** True once the log holds entries (this server is part of a cluster). */
   joined(): boolean {
     return (this.driver?.status().lastIndex ?? 0) > 0;
@@ -163,6 +168,11 @@ export class RaftLog implements CommandLog, Leadership {
   /** The driver's view for operator endpoints and autopilot (leader only has progress rows). */
   status(): ReturnType<RaftDriver['status']> {
     return this.node().status();
+  }
+
+  /** Milliseconds since `peer` was last heard from (Infinity if never, or before start). */
+  peerLastContactMs(peer: NodeId): number {
+    return this.driver?.peerLastContactMs(peer) ?? Number.POSITIVE_INFINITY;
   }
 
   async changeMembership(change: ConfigChange): Promise<void> {

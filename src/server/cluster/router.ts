@@ -28,6 +28,8 @@ import type { Leadership } from '../leadership.js';
 export type RemoteCall = (address: string, method: RpcMethod, args: unknown, hops: number) => Promise<unknown>;
 
 const servedLocally: ReadonlySet<RpcMethod> = new Set<RpcMethod>(['Status.Leader', 'Status.Peers', 'Catalog.ListDatacenters', 'Cluster.Hello']);
+/** Reads only the leader can answer, whatever ?stale says. */
+const leaderOnly: ReadonlySet<RpcMethod> = new Set<RpcMethod>(['Operator.ServerHealth']);
 
 interface ReadArgs {
   readonly allowStale: boolean;
@@ -36,6 +38,10 @@ interface ReadArgs {
 
 function readArgs(args: unknown): ReadArgs | undefined {
   return typeof args === 'object' && args !== null && 'allowStale' in args ? (args as ReadArgs) : undefined;
+}
+
+function tooManyHops(): TaxiwayError {
+  return new TaxiwayError('no_leader', 'No cluster leader: the call was forwarded too often');
 }
 
 export class RpcRouter {
@@ -57,6 +63,8 @@ export class RpcRouter {
   /** Serves or forwards one call that arrived with `hops` forwards behind it, retrying within the hold time. */
   async route(method: RpcMethod, args: unknown, hops: number, signal?: AbortSignal): Promise<unknown> {
     if (!Object.hasOwn(this.local(), method)) throw new TaxiwayError('bad_request', `unknown RPC method ${JSON.stringify(method)}`);
+    // The server that forwarded this call holds and retries it; bouncing it on would not help.
+    if (hops >= limits.rpcForwardHopsMax && !this.servesHere(method, args)) throw tooManyHops();
     const deadline = this.clock.monotonicMs() + limits.rpcHoldTimeoutMs;
     const isRead = readArgs(args) !== undefined;
     for (;;) {
@@ -71,7 +79,7 @@ export class RpcRouter {
 
   private async attempt(method: RpcMethod, args: unknown, hops: number, signal: AbortSignal | undefined, deadline: number): Promise<unknown> {
     if (this.servesHere(method, args)) return this.serve(method, args, signal);
-    if (hops >= limits.rpcForwardHopsMax) throw new TaxiwayError('no_leader', 'No cluster leader: the call was forwarded too often');
+    if (hops >= limits.rpcForwardHopsMax) throw tooManyHops();
     const leader = await this.leadership.waitForLeader(Math.max(0, deadline - this.clock.monotonicMs()));
     // The wait may have made this server the leader.
     if (this.leadership.isLeader()) return this.serve(method, args, signal);
@@ -81,7 +89,7 @@ export class RpcRouter {
   private servesHere(method: RpcMethod, args: unknown): boolean {
     if (servedLocally.has(method) || this.leadership.isLeader()) return true;
     const read = readArgs(args);
-    if (read === undefined || !read.allowStale) return false;
+    if (read === undefined || !read.allowStale || leaderOnly.has(method)) return false;
     return read.maxStaleMs <= 0 || this.leadership.lastContactMs() <= read.maxStaleMs;
   }
 
