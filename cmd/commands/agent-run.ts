@@ -37,6 +37,7 @@ export async function runAgent(options: Record<string, unknown>): Promise<number
     random: new CryptoRandom(),
     logger,
     reloadConfig: async () => (await reloadRuntimeConfig({ flags })).config,
+    requestShutdown: () => signals.requestStop(),
   });
   signals.onReload(() => {
     agent.reload().catch((error: unknown) => logger.error({ err: error }, 'reload failed; keeping the running configuration'));
@@ -53,6 +54,10 @@ export async function runAgent(options: Record<string, unknown>): Promise<number
   printBanner(agent);
   const signal = await signals.stopRequested;
   logger.info({ signal }, 'caught signal, shutting down');
+  // Consul's rule: SIGINT leaves gracefully unless skip_leave_on_interrupt, SIGTERM only with
+  // leave_on_terminate; otherwise the others see this agent fail.
+  const leave = signal === 'SIGINT' ? !config.skipLeaveOnInterrupt : signal === 'SIGTERM' ? config.leaveOnTerminate : false;
+  if (leave) await agent.leave().catch((error: unknown) => logger.error({ err: error }, 'graceful leave failed'));
   await agent.stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
   signals.release();
   if (config.pidFile !== '') await unlink(config.pidFile).catch(() => undefined);
@@ -89,6 +94,8 @@ function printBanner(agent: Agent): void {
 interface CaughtSignals {
   /** Resolves with the first SIGINT or SIGTERM. */
   readonly stopRequested: Promise<NodeJS.Signals>;
+  /** Resolves stopRequested without a signal (after `PUT /v1/agent/leave`, which has left already). */
+  requestStop(): void;
   onReload(listener: () => void): void;
   /** Removes the handlers (after shutdown, so that a second signal is not swallowed by a dead agent). */
   release(): void;
@@ -105,6 +112,7 @@ function catchSignals(): CaughtSignals {
   process.on('SIGHUP', onHangup);
   return {
     stopRequested,
+    requestStop: () => onStop('SIGUSR2'),
     onReload: (listener) => (reload = listener),
     release: () => {
       process.off('SIGINT', onStop);

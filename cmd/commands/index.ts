@@ -8,9 +8,11 @@ import { registerConnectCaCommands } from './connect-ca.js';
 import { registerEventCommand } from './event.js';
 import { registerInfoCommand } from './info.js';
 import { registerIntentionCommands } from './intention.js';
+import { registerKeyringCommands } from './keyring.js';
 import { registerKvCommands } from './kv.js';
 import { registerLockCommand } from './lock.js';
 import { registerMaintCommand } from './maint.js';
+import { registerMembersCommands } from './members.js';
 import { registerOperatorCommands } from './operator.js';
 import { registerReloadCommand } from './reload.js';
 import { registerServicesCommands } from './services.js';
@@ -33,5 +35,7 @@ export function registerClientCommands(program: Command): void {
   registerWatchCommand(program);
   registerEventCommand(program);
   registerSnapshotCommands(program);
+  registerMembersCommands(program);
+  registerKeyringCommands(program);
   registerOperatorCommands(program);
 }

@@ -3,9 +3,10 @@
 //
 //   start: server role (dev/bootstrap: leader of a one-node log, registers itself)
 //        → health checks (they follow local state from here on) → API registrations persisted in
-//        the data dir → services and checks from config files → first sync of this node into the
-//        catalog → anti-entropy full sync loop → HTTP API listeners → DNS listeners (UDP + TCP)
-//   stop:  DNS listeners → HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
+//        the data dir → services and checks from config files → LAN gossip pool (+ WAN on servers;
+//        -join, -retry-join) → first sync of this node into the catalog → anti-entropy full sync
+//        loop → HTTP API listeners → DNS listeners (UDP + TCP)
+//   stop:  gossip pools closed (after a graceful leave when asked: leave()) → DNS listeners → HTTP listeners (blocking queries end) → health checks (runs aborted, sockets and
 //        processes released) → anti-entropy and sync timers → pending persistence writes
 //
 // A server agent outside -dev replicates through Raft (src/server/cluster/) and its own calls pass
@@ -40,6 +41,7 @@ import { applyConfigRegistrations } from './config-registrations.js';
 import { Persistence } from './persistence.js';
 import { deregisterService } from './registrations.js';
 import { agentSelf } from './self.js';
+import { AgentGossip } from './gossip.js';
 
 export interface AgentDeps {
   readonly clock: Clock;
@@ -47,6 +49,8 @@ export interface AgentDeps {
   readonly logger: Logger;
   /** Re-reads the config files and flags the agent started with (for /v1/agent/reload and SIGHUP). */
   readonly reloadConfig: () => Promise<RuntimeConfig>;
+  /** Asks the process to shut down (after `PUT /v1/agent/leave`); absent in tests. */
+  readonly requestShutdown?: () => void;
 }
 
 export class Agent {
@@ -64,6 +68,8 @@ export class Agent {
   /** Undefined without a data dir (dev mode): API registrations then live as long as the process. */
   readonly persistence: Persistence | undefined;
   private stopPersisting: (() => void) | undefined;
+  /** The LAN gossip pool, once started (src/agent/gossip.ts). */
+  gossip: AgentGossip | undefined;
   private http: HttpApi | undefined;
   private dns: DnsServer | undefined;
 
@@ -122,7 +128,7 @@ export class Agent {
     });
     // Consul scales by LAN members; until gossip brings them, a server counts the catalog's nodes
     // and a client (no server to count on) takes itself alone.
-    const clusterSize = (): number => this.server?.store.nodes.size ?? 1;
+    const clusterSize = (): number => this.gossip?.lan.members().filter((member) => member.status === 'alive').length ?? this.server?.store.nodes.size ?? 1;
     const checkUpdateIntervalMs = (): number => this.currentConfig.checkUpdateIntervalMs;
     this.antiEntropy = new AntiEntropy({ rpc: this.rpc, local: this.local, sync: this.sync, node, agentToken, checkUpdateIntervalMs, clusterSize, clock, random, logger });
     this.persistence = currentConfig.dataDir === '' || currentConfig.devMode ? undefined : new Persistence(currentConfig.dataDir, this.local, logger, clock);
@@ -146,6 +152,7 @@ export class Agent {
       this.stopPersisting = this.persistence.watch();
     }
     applyConfigRegistrations(this, this.currentConfig);
+    await this.startGossip();
     // A dev server leads at once, so its first sync lands before the API answers. In a cluster the
     // servers may still be electing (or this client looking for them): the API must answer
     // meanwhile, and the sync's own retries and anti-entropy bring the catalog in step.
@@ -162,6 +169,21 @@ export class Agent {
       });
     }
     if (config.ports.dns > 0) await this.startDns();
+  }
+
+  /** Joins the LAN pool; user events then travel by gossip and a server's leader follows its members. */
+  private async startGossip(): Promise<void> {
+    const { clock, random, logger } = this.deps;
+    this.gossip = await AgentGossip.start(this.config, { clock, random, logger, nodeId: this.nodeId, onUserEvent: (event) => this.events.ingest(event) });
+    const gossip = this.gossip;
+    this.events.transport = (event, payload) => gossip.fireUserEvent(event, payload);
+    this.server?.followMembers(gossip.memberSource);
+  }
+
+  /** Graceful leave of the gossip pool (others see "left"; a server's leader deregisters this node). */
+  async leave(): Promise<void> {
+    await this.gossip?.leave();
+    this.deps.requestShutdown?.();
   }
 
   private async startDns(): Promise<void> {
@@ -202,6 +224,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    await this.gossip?.stop();
     await this.dns?.close();
     await this.http?.close();
     await this.health.stop();

@@ -92,7 +92,8 @@ function debugConfig({ config, nodeId }: SelfFacts): Record<string, unknown> {
   };
 }
 
-function member({ config, nodeId }: SelfFacts): Record<string, unknown> {
+/** Consul's Serf tags for this agent (agent/consul/server_serf.go, client_serf.go). */
+export function memberTags(config: RuntimeConfig, nodeId: string): Record<string, string> {
   const tags: Record<string, string> = {
     role: config.serverMode ? 'consul' : 'node',
     dc: config.datacenter,
@@ -110,6 +111,11 @@ function member({ config, nodeId }: SelfFacts): Record<string, unknown> {
     if (config.bootstrap) tags.bootstrap = '1';
     if (config.bootstrapExpect > 0) tags.expect = String(config.bootstrapExpect);
   }
+  return tags;
+}
+
+function member({ config, nodeId }: SelfFacts): Record<string, unknown> {
+  const tags = memberTags(config, nodeId);
   return {
     Name: config.nodeName,
     Addr: config.advertiseAddrLan,

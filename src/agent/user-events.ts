@@ -1,7 +1,7 @@
 // User events: named messages with an optional payload, fired at a datacenter and delivered to
 // every agent whose node and services match the event's filters (Consul's agent/user_event.go).
-// Until gossip lands an event reaches only this agent, through the same ingest path a gossiped
-// event will take. Each agent keeps the most recent events in a ring for /v1/event/list; the
+// A fired event is gossiped (transport) and comes back to every agent, this one included, through
+// ingest(), which applies the filters. Each agent keeps the most recent events in a ring for /v1/event/list; the
 // list's blocking index is derived from the newest event's ID, not from the Raft index.
 
 import { Packr } from 'msgpackr';
@@ -48,6 +48,11 @@ export function eventIndexOf(id: string): number {
 }
 
 export class UserEvents {
+  /**
+   * Carries a fired event to every agent (the gossip pool), which hands it back to ingest() here
+   * as to everyone. Unset (no pool yet): the event is ingested locally only.
+   */
+  transport: ((event: UserEvent, payload: Buffer | null) => void) | undefined;
   private readonly ring: UserEvent[] = [];
   private lamportTime = 0;
   private readonly waiters = new Set<() => void>();
@@ -74,7 +79,8 @@ export class UserEvents {
     // Serf's limit is on the name plus the encoded event, before encryption and framing.
     const encodedBytes = Buffer.byteLength(event.Name) + packr.pack({ ...event, Payload: request.payload }).length;
     if (encodedBytes > limits.userEventBytesMax) throw badRequest(`user event exceeds configured limit of ${limits.userEventBytesMax} bytes before encoding`);
-    this.ingest({ ...event, LTime: ++this.lamportTime });
+    if (this.transport !== undefined) this.transport(event, request.payload);
+    else this.ingest({ ...event, LTime: ++this.lamportTime });
     return event;
   }
 

@@ -24,6 +24,7 @@ export { ApiClient, pathSegment, type HttpMethod, type QueryResult, type RawResp
 export { resolveClientConfig, type ClientConfig, type ClientFlags, type Environment } from './client-config.js';
 export type { QueryMeta, QueryOptions } from './query.js';
 export * from './agent.js';
+export * from './members.js';
 export * from './catalog.js';
 export * from './event.js';
 export * from './go-json.js';

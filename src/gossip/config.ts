@@ -58,6 +58,17 @@ export const lanDefaults = {
   reconnectTimeoutMs: 72 * 60 * 60_000,
 } as const;
 
+/** memberlist's DefaultWANConfig changes to the LAN defaults: slower, more tolerant (Consul's WAN pool of servers). */
+export const wanOverrides = {
+  probeIntervalMs: 5_000,
+  probeTimeoutMs: 3_000,
+  suspicionMult: 6,
+  pushPullIntervalMs: 60_000,
+  gossipNodes: 4,
+  gossipIntervalMs: 500,
+  gossipToTheDeadMs: 60_000,
+} as const;
+
 export class SwimConfigError extends Error {
   override readonly name = 'SwimConfigError';
 }

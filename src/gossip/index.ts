@@ -39,7 +39,7 @@
 // member is reaped. A live suspect refutes at (3)-(5) by broadcasting alive at a higher incarnation.
 
 export { SwimCore, pushPullIntervalMs, type UserEventResult } from './swim.js';
-export { lanDefaults, validateSwimConfig, SwimConfigError, type SwimConfig } from './config.js';
+export { lanDefaults, wanOverrides, validateSwimConfig, SwimConfigError, type SwimConfig } from './config.js';
 export type { SwimReady, OutboundPacket, TcpProbeRequest, PushPullRequest, MemberEvent, MemberView, UserEventDelivery } from './effects.js';
 export type { Address, MemberMeta, MemberState, RemoteMember, RemoteState, GossipMessage } from './messages.js';
 export { encodeRemoteState, decodeRemoteState, decodePacket, encodeMessage, encodePacket, type DecodeResult } from './codec.js';

@@ -4,6 +4,7 @@
 import { agentCheckRoutes } from './handlers/agent-checks.js';
 import { agentServiceRoutes } from './handlers/agent-services.js';
 import { agentRoutes } from './handlers/agent.js';
+import { agentMemberRoutes } from './handlers/agent-members.js';
 import { catalogRoutes } from './handlers/catalog.js';
 import { configRoutes } from './handlers/config.js';
 import { connectCaRoutes } from './handlers/connect-ca.js';
@@ -22,6 +23,8 @@ import type { Route } from './route.js';
 export const routes: readonly Route[] = [
   // /v1/agent/self, /version, /maintenance, /reload, /health/service/{id,name}/*
   ...agentRoutes,
+  // /v1/agent/members, /join/*, /leave, /force-leave/*; /v1/operator/keyring (GET, POST, PUT, DELETE)
+  ...agentMemberRoutes,
   // /v1/agent/services, /service/*, /service/register, /service/deregister/*
   ...agentServiceRoutes,
   // /v1/agent/checks, /check/register, /check/deregister/*, /check/{pass,warn,fail,update}/*

@@ -438,6 +438,23 @@ export const limits = {
   proxyRequestBodyBytesMax: 4 * 1024 * 1024,
   /** Idle keep-alive connections kept per upstream endpoint in L7 mode. */
   proxyUpstreamPoolConnectionsMax: 64,
+  // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------
+  /** Open gossip TCP connections served at once (push-pull, TCP probes, keyring); more are closed at once. */
+  gossipStreamConnectionsMax: 256,
+  /** Outbound gossip TCP exchanges in flight; a push-pull or TCP probe past this is skipped (SWIM tolerates it). */
+  gossipStreamsOutboundMax: 32,
+  /** A gossip TCP exchange (connect, request, answer) must finish within this (memberlist's TCPTimeout 10 s). */
+  gossipStreamTimeoutMs: 10_000,
+  /** Keys a gossip keyring holds: a rotation needs two; a few more cover overlapping rotations. */
+  gossipKeysMax: 16,
+  /** Recent user events carried in each push-pull, so a member that missed the epidemic still gets them. */
+  gossipPushPullUserEventsMax: 32,
+  /** A graceful leave waits at most this long for its broadcast to drain (Consul's leave_propagate_delay is 1 s, plus queue). */
+  gossipLeaveDrainMsMax: 5_000,
+  /** Members that left are shown (status left) for this long after they are reaped (Serf's TombstoneTimeout, 24 h). */
+  gossipLeftKeptMs: 24 * 60 * 60_000,
+  /** The leader's full pass of members against the catalog's serfHealth checks (Consul's reconcile_interval, 60 s). */
+  reconcileMembersIntervalMs: 60_000,
 } as const;
 
 /** Asserts the relationships between limits; called once at agent start. */

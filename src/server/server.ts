@@ -32,6 +32,7 @@ import { InProcessLog } from './in-process-log.js';
 import { LeaderDuties } from './leader/duties.js';
 import type { ConnectCaOptions } from './leader/connect-ca.js';
 import type { SelfMember } from './leader/reconcile-self.js';
+import type { MemberSource } from './leader/reconcile-members.js';
 import type { Leadership } from './leadership.js';
 
 export interface ServerOptions {
@@ -169,6 +170,11 @@ export class Server {
   async start(): Promise<void> {
     if (this.cluster === undefined) await this.duties.leadershipChanged(true);
     else await this.cluster.start();
+  }
+
+  /** The leader keeps a serfHealth check per LAN member in the catalog (leader/reconcile-members.ts). */
+  followMembers(source: MemberSource): void {
+    this.duties.followMembers(source, this.options.self.nodeName);
   }
 
   /** Stops the leader's timers, then the cluster's RPC port and Raft. */

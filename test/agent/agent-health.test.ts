@@ -4,6 +4,7 @@
 // server, no HTTP listener) on a ManualClock, driven through the registrations module and RPC.
 
 import test from 'ava';
+import { randomInt } from 'node:crypto';
 import { Agent } from '../../src/agent/agent.js';
 import { loadRuntimeConfig } from '../../src/agent/config/index.js';
 import { registerService, updateTtlCheck } from '../../src/agent/registrations.js';
@@ -16,7 +17,7 @@ import { parseAgentArgs, testHost } from './config/helpers.js';
 import { silentLogger } from './fakes.js';
 
 async function startAgent() {
-  const { config } = await loadRuntimeConfig({ flags: parseAgentArgs(['-dev', '-http-port=-1', '-dns-port=-1']), host: testHost });
+  const { config } = await loadRuntimeConfig({ flags: parseAgentArgs(['-dev', '-http-port=-1', '-dns-port=-1', '-bind', `127.${randomInt(1, 250)}.${randomInt(0, 250)}.${randomInt(2, 250)}`]), host: testHost });
   const clock = new ManualClock();
   const agent = await Agent.create(config, { clock, random: new SeededRandom(5), logger: silentLogger, reloadConfig: () => Promise.resolve(config) });
   await agent.start();

@@ -10,7 +10,7 @@ import { buildDns } from './build-dns.js';
 import { buildNetwork, buildPorts, buildSidecarPorts } from './build-network.js';
 import { raftMultiplierMax } from './defaults.js';
 import type { MergedConfig } from './merge.js';
-import type { AclConfig, AclDownPolicy, AclPolicy, ConnectConfig, LogLevel, RuntimeConfig, UiConfig } from './runtime-config.js';
+import type { AclConfig, AclDownPolicy, AclPolicy, ConnectConfig, GossipTimingConfig, LogLevel, RuntimeConfig, UiConfig } from './runtime-config.js';
 import { validateRuntimeConfig } from './validate.js';
 import { datacenterName, defaulted, durationMs, encryptKeyValue, nodeIdValue, oneOf } from './values.js';
 
@@ -71,6 +71,8 @@ export function buildRuntimeConfig(merged: MergedConfig, context: BuildContext):
     encryptKey: encryptKeyValue(origins, 'encrypt', config.encrypt),
     encryptVerifyIncoming: defaulted(config.encrypt_verify_incoming, 'encrypt_verify_incoming'),
     encryptVerifyOutgoing: defaulted(config.encrypt_verify_outgoing, 'encrypt_verify_outgoing'),
+    gossipLan: gossipTiming(merged, 'gossip_lan'),
+    gossipWan: gossipTiming(merged, 'gossip_wan'),
     nodeMeta: config.node_meta,
     acl: aclSettings(merged),
     connect: connectSettings(merged),
@@ -216,3 +218,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+
+/** gossip_lan / gossip_wan: durations parsed, counts checked positive; only keys that are set appear. */
+function gossipTiming({ config, origins }: MergedConfig, path: 'gossip_lan' | 'gossip_wan'): GossipTimingConfig {
+  const block = config[path];
+  const count = (key: 'gossip_nodes' | 'retransmit_mult' | 'suspicion_mult'): number | undefined => {
+    const value = block[key];
+    if (value !== undefined && value <= 0) origins.fail(`${path}.${key}`, `expected a positive integer, got ${value}`);
+    return value;
+  };
+  const duration = (key: 'gossip_interval' | 'probe_interval' | 'probe_timeout'): number | undefined => {
+    const text = block[key];
+    if (text === undefined) return undefined;
+    const ms = durationMs(origins, `${path}.${key}`, text);
+    if (ms <= 0) origins.fail(`${path}.${key}`, `expected a positive duration, got "${text}"`);
+    return ms;
+  };
+  const timing = {
+    gossipNodes: count('gossip_nodes'),
+    gossipIntervalMs: duration('gossip_interval'),
+    probeIntervalMs: duration('probe_interval'),
+    probeTimeoutMs: duration('probe_timeout'),
+    retransmitMult: count('retransmit_mult'),
+    suspicionMult: count('suspicion_mult'),
+  };
+  return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined));
+}

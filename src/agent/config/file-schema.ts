@@ -19,6 +19,16 @@ const optionalInt = () => s.optional(s.int());
 /** A Go duration string such as "30s"; parsed by the builder. */
 const optionalDuration = () => s.optional(s.string());
 
+const gossipTimingSchema = (name: string) =>
+  s.struct(name, {
+    gossip_nodes: optionalInt(),
+    gossip_interval: optionalDuration(),
+    probe_interval: optionalDuration(),
+    probe_timeout: optionalDuration(),
+    retransmit_mult: optionalInt(),
+    suspicion_mult: optionalInt(),
+  });
+
 const portsSchema = s.struct('Ports', {
   dns: optionalInt(),
   http: optionalInt(),
@@ -144,6 +154,9 @@ export const fileConfigSchema = s.struct('Config', {
   encrypt: optionalString(),
   encrypt_verify_incoming: optionalBool(),
   encrypt_verify_outgoing: optionalBool(),
+  /** memberlist timings of the LAN and WAN pools (Consul's gossip_lan, gossip_wan); unset keys keep memberlist's defaults. */
+  gossip_lan: gossipTimingSchema('GossipLAN'),
+  gossip_wan: gossipTimingSchema('GossipWAN'),
 
   node_meta: s.map(s.string()),
   acl: aclSchema,

@@ -152,6 +152,10 @@ export interface RuntimeConfig {
   readonly encryptKey: string;
   readonly encryptVerifyIncoming: boolean;
   readonly encryptVerifyOutgoing: boolean;
+  /** gossip_lan: only the timings set in the config; the rest are memberlist's LAN defaults. */
+  readonly gossipLan: GossipTimingConfig;
+  /** gossip_wan, the same way over memberlist's WAN defaults. */
+  readonly gossipWan: GossipTimingConfig;
 
   readonly nodeMeta: Readonly<Record<string, string>>;
   readonly acl: AclConfig;
@@ -172,4 +176,14 @@ export interface RuntimeConfig {
   readonly checks: readonly CheckDefinition[];
   /** Config files read, in the order they were merged. */
   readonly sources: readonly string[];
+}
+
+/** Consul's gossip_lan / gossip_wan block, in milliseconds. */
+export interface GossipTimingConfig {
+  readonly gossipNodes?: number;
+  readonly gossipIntervalMs?: number;
+  readonly probeIntervalMs?: number;
+  readonly probeTimeoutMs?: number;
+  readonly retransmitMult?: number;
+  readonly suspicionMult?: number;
 }

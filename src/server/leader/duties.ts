@@ -3,7 +3,8 @@
 //
 //   gain: barrier (the new leader's state holds every committed write, so its timers start from
 //         the truth) → register itself and the servers it knows in the catalog → create the CA if
-//         there is none → session TTL timers (each session gets a full TTL × 2) → tombstone GC
+//         there is none → session TTL timers (each session gets a full TTL × 2) → tombstone GC →
+//         serfHealth per LAN member (reconcile-members.ts, once the agent's pool is handed over)
 //   lose: timers stop at once; a write already proposed completes or fails on its own.
 //
 // Lock-delays are per server and not replicated (Consul's too): they live here beside the duties
@@ -14,6 +15,7 @@ import type { ServerContext } from '../context.js';
 import { LockDelays } from '../lock-delay.js';
 import { ConnectCa, type ConnectCaOptions } from './connect-ca.js';
 import { reconcileSelf, type SelfMember } from './reconcile-self.js';
+import { MemberReconciler, type MemberSource } from './reconcile-members.js';
 import { SessionTimers } from './session-ttl.js';
 import { TombstoneGc } from './tombstone-gc.js';
 
@@ -34,6 +36,8 @@ export class LeaderDuties {
   /** Counts leadership changes, so that a slow start of an earlier term does not start timers late. */
   private term = 0;
   private leading = false;
+  /** The serfHealth duty, once the agent hands its LAN members over (followMembers). */
+  private members: MemberReconciler | undefined;
 
   constructor(
     private readonly context: ServerContext,
@@ -61,10 +65,18 @@ export class LeaderDuties {
       if (term !== this.term) return;
       this.sessionTimers.start();
       this.tombstoneGc.start();
+      this.members?.start();
     } catch (error) {
       // Leadership lost halfway (the next leader starts over), or a write failed: say so.
       if (term === this.term) this.options.onBackgroundError(error, 'establishing leadership');
     }
+  }
+
+  /** The agent's LAN members: while leading, the catalog follows them (serfHealth per member). */
+  followMembers(source: MemberSource, selfName: string): void {
+    this.members?.stop();
+    this.members = new MemberReconciler(this.context, source, selfName, (error) => this.options.onBackgroundError(error, 'reconciling LAN members'));
+    if (this.leading) this.members.start();
   }
 
   /** A server said hello: the leader registers it (and autopilot will add it to Raft). */
@@ -100,5 +112,6 @@ export class LeaderDuties {
   private stopTimers(): void {
     this.sessionTimers.stop();
     this.tombstoneGc.stop();
+    this.members?.stop();
   }
 }
