@@ -42,6 +42,7 @@ import { Persistence } from './persistence.js';
 import { deregisterService } from './registrations.js';
 import { agentSelf } from './self.js';
 import { AgentGossip } from './gossip.js';
+import { followGossipServers } from './server-discovery.js';
 
 export interface AgentDeps {
   readonly clock: Clock;
@@ -70,6 +71,7 @@ export class Agent {
   private stopPersisting: (() => void) | undefined;
   /** The LAN gossip pool, once started (src/agent/gossip.ts). */
   gossip: AgentGossip | undefined;
+  private stopFollowingServers: (() => void) | undefined;
   private http: HttpApi | undefined;
   private dns: DnsServer | undefined;
 
@@ -178,6 +180,12 @@ export class Agent {
     const gossip = this.gossip;
     this.events.transport = (event, payload) => gossip.fireUserEvent(event, payload);
     this.server?.followMembers(gossip.memberSource);
+    const datacenter = this.config.datacenter;
+    this.stopFollowingServers = followGossipServers(gossip.memberSource, datacenter, (server) => {
+      if (server.id === this.nodeId) return;
+      this.server?.serverFound(server);
+      this.servers?.serverFound(server.address);
+    });
   }
 
   /** Graceful leave of the gossip pool (others see "left"; a server's leader deregisters this node). */
@@ -224,6 +232,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    this.stopFollowingServers?.();
     await this.gossip?.stop();
     await this.dns?.close();
     await this.http?.close();

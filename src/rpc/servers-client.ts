@@ -44,6 +44,11 @@ export class ServersClient implements RpcClient {
     return this.servers;
   }
 
+  /** A server found through gossip (host:port of its RPC port) joins the list. */
+  serverFound(address: string): void {
+    if (!this.servers.includes(address) && this.servers.length < limits.clusterServersMax) this.servers = [...this.servers, address];
+  }
+
   /** Starts learning servers: now, then every rpcServerListRefreshMs. */
   start(): void {
     void this.refresh().finally(() => {

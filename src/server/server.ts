@@ -9,7 +9,7 @@ import { encodeStateSnapshot, restoreStateSnapshot } from '../catalog/snapshot.j
 import { StateStore } from '../catalog/store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
-import type { RpcHandlers } from '../rpc/protocol.js';
+import type { RpcHandlers, ServerInfo } from '../rpc/protocol.js';
 import type { CommandLog } from './command-log.js';
 import type { ServerContext } from './context.js';
 import { type ClusterOptions, ServerCluster } from './cluster/cluster.js';
@@ -140,6 +140,11 @@ export class Server {
     };
     this.store.onLockDelay = ({ key, delayMs }) => duties.lockDelays.start(key, delayMs);
     this.rpcHandlers = this.cluster?.router.handlers() ?? this.handlers;
+  }
+
+  /** A server found through gossip: a peer to reach, and a newcomer for the leader's autopilot. */
+  serverFound(server: ServerInfo): void {
+    this.cluster?.serverFound(server);
   }
 
   /** This server's role and log position, for /v1/agent/self. */

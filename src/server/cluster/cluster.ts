@@ -130,6 +130,12 @@ export class ServerCluster {
     return { id: this.deps.nodeId, name: this.deps.nodeName, address: this.boundAddress, datacenter: this.deps.datacenter };
   }
 
+  /** A server found through gossip: its address goes into the book, and autopilot may add it to Raft. */
+  serverFound(server: ServerInfo): void {
+    this.book.add(server);
+    this.autopilot.heard(raftIdOf(server.id));
+  }
+
   /** The hello side of this server, for the Cluster.Hello handler. */
   hellos(): { facts: () => HelloFacts; servers: () => ServerInfo[]; heard: (facts: HelloFacts) => void } {
     return {
