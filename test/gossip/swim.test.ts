@@ -247,7 +247,7 @@ test('packets never exceed the max packet size, however much is queued', (t) => 
   t.true(sizes.length > 0);
   t.true(Math.max(...sizes) <= 1_400);
   // Best-effort epidemic: with 3 members an event is sent only retransmitMult × ceil(log10 4) = 4
-  // times per member, so one may miss c (Serf recovers those by push-pull, not implemented yet).
+  // times per member, so one may miss c (the driver's push-pull recovers those; this core-only net has none).
   const union = new Set(['b', 'c'].flatMap((n) => net.lastEffects(n).flatMap((r) => r.userEvents.map((e) => e.name))));
   t.is(union.size, 50, 'every event left a, a few per packet');
   t.true(net.lastEffects('c').flatMap((r) => r.userEvents).length >= 45);
