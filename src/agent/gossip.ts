@@ -17,8 +17,7 @@ import { badRequest, TaxiwayError } from '../lib/errors.js';
 import type { Random } from '../lib/random.js';
 import type { UserEvent } from '../structs/event.js';
 import type { RuntimeConfig } from './config/runtime-config.js';
-import { memberTags } from './self.js';
-import { protocolVersion } from '../version.js';
+import { type AgentMemberJson, agentMember, memberTags } from './self.js';
 import type { LanMember, MemberSource } from '../server/leader/reconcile-members.js';
 
 export interface AgentGossipDeps {
@@ -30,36 +29,9 @@ export interface AgentGossipDeps {
   readonly onUserEvent: (event: UserEvent) => void;
 }
 
-/** One member as /v1/agent/members shows it (Consul's api.AgentMember). */
-export interface AgentMemberJson {
-  Name: string;
-  Addr: string;
-  Port: number;
-  Tags: Record<string, string>;
-  Status: number;
-  ProtocolMin: number;
-  ProtocolMax: number;
-  ProtocolCur: number;
-  DelegateMin: number;
-  DelegateMax: number;
-  DelegateCur: number;
-}
-
 export function memberJson(member: PoolMember): AgentMemberJson {
   const colon = member.address.lastIndexOf(':');
-  return {
-    Name: member.name,
-    Addr: member.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-    Port: Number(member.address.slice(colon + 1)),
-    Tags: { ...member.meta },
-    Status: memberStatusCodes[member.status],
-    ProtocolMin: protocolVersion.min,
-    ProtocolMax: protocolVersion.max,
-    ProtocolCur: protocolVersion.current,
-    DelegateMin: 2,
-    DelegateMax: 5,
-    DelegateCur: 4,
-  };
+  return agentMember(member.name, member.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), Number(member.address.slice(colon + 1)), { ...member.meta }, memberStatusCodes[member.status]);
 }
 
 const packr = new Packr({ useRecords: false, moreTypes: false });

@@ -114,14 +114,29 @@ export function memberTags(config: RuntimeConfig, nodeId: string): Record<string
   return tags;
 }
 
-function member({ config, nodeId }: SelfFacts): Record<string, unknown> {
-  const tags = memberTags(config, nodeId);
+/** One member as /v1/agent/members shows it (Consul's api.AgentMember). */
+export interface AgentMemberJson {
+  Name: string;
+  Addr: string;
+  Port: number;
+  Tags: Record<string, string>;
+  Status: number;
+  ProtocolMin: number;
+  ProtocolMax: number;
+  ProtocolCur: number;
+  DelegateMin: number;
+  DelegateMax: number;
+  DelegateCur: number;
+}
+
+/** A member in Consul's shape; the protocol and delegate versions are this build's. */
+export function agentMember(name: string, addr: string, port: number, tags: Record<string, string>, status: number): AgentMemberJson {
   return {
-    Name: config.nodeName,
-    Addr: config.advertiseAddrLan,
-    Port: config.ports.serfLan,
+    Name: name,
+    Addr: addr,
+    Port: port,
     Tags: tags,
-    Status: 1,
+    Status: status,
     ProtocolMin: protocolVersion.min,
     ProtocolMax: protocolVersion.max,
     ProtocolCur: protocolVersion.current,
@@ -129,6 +144,10 @@ function member({ config, nodeId }: SelfFacts): Record<string, unknown> {
     DelegateMax: 5,
     DelegateCur: 4,
   };
+}
+
+function member({ config, nodeId }: SelfFacts): AgentMemberJson {
+  return agentMember(config.nodeName, config.advertiseAddrLan, config.ports.serfLan, memberTags(config, nodeId), 1);
 }
 
 /** Every value is a string, as Consul's Stats are. */
