@@ -22,7 +22,9 @@ const checkTypeFields = {
   Header: s.map(s.list(s.string())),
   Method: s.string(),
   Body: s.string(),
-  DisableRedirects: s.bool(),
+  // Absent means redirects are not followed (the issue's default; Consul follows unless told not
+  // to); an explicit false asks for Consul's following.
+  DisableRedirects: s.optional(s.bool()),
   TCP: s.string(),
   TCPUseTLS: s.bool(),
   UDP: s.string(),
@@ -158,6 +160,8 @@ export function definitionOf(definition: Omit<CheckDefinition, 'ServiceID' | 'To
   for (const key of strings) if (definition[key] !== '') out[key] = definition[key];
   const flags = ['TLSSkipVerify', 'DisableRedirects', 'TCPUseTLS', 'H2PingUseTLS', 'GRPCUseTLS'] as const;
   for (const key of flags) if (definition[key]) out[key] = true;
+  // An explicit "follow redirects" is kept: absent means the opposite.
+  if (definition.DisableRedirects === false) out.DisableRedirects = false;
   if (Object.keys(definition.Header).length > 0) out.Header = definition.Header;
   if (definition.ScriptArgs.length > 0) out.ScriptArgs = definition.ScriptArgs;
   if (definition.OutputMaxSize > 0) out.OutputMaxSize = definition.OutputMaxSize;

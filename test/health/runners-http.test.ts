@@ -57,7 +57,7 @@ test('method, headers and body are sent; Consul\'s User-Agent unless overridden'
   t.is(seen.headers['user-agent'], 'Consul Health Check');
 });
 
-test('redirects are followed by default and not with DisableRedirects', async (t) => {
+test('redirects are not followed by default nor with DisableRedirects, and followed with DisableRedirects: false', async (t) => {
   const backend = await startHttpBackend(t, (request, response) => {
     if (request.url === '/old') {
       response.statusCode = 302;
@@ -66,10 +66,15 @@ test('redirects are followed by default and not with DisableRedirects', async (t
     } else response.end('moved here');
   });
   const url = `http://${backend.address}/old`;
-  t.is((await runOnce({ HTTP: url })).status, 'passing');
+  const byDefault = await runOnce({ HTTP: url });
+  t.is(byDefault.status, 'critical');
+  t.regex(byDefault.output, /302 Found/);
   const kept = await runOnce({ HTTP: url, DisableRedirects: true });
   t.is(kept.status, 'critical');
   t.regex(kept.output, /302 Found/);
+  const followed = await runOnce({ HTTP: url, DisableRedirects: false });
+  t.is(followed.status, 'passing');
+  t.regex(followed.output, /moved here/);
 });
 
 test('a huge body keeps only its last bytes (Consul\'s circular buffer)', async (t) => {

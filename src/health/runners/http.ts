@@ -2,7 +2,8 @@
 // Requests: alive but shedding load) is warning, anything else or no answer is critical. The body
 // is read to its end (so the connection can be reused) keeping only its last bytes, as Consul's
 // circular buffer does; an endless body is cut by the timeout, and memory stays a few KiB.
-// Redirects are followed (up to Go's 10) unless DisableRedirects, as Consul's client does.
+// Redirects are not followed unless the definition says `DisableRedirects: false` (then up to Go's
+// 10, as Consul's client does): a check that lands on a login page or a moved path should say so.
 // Each check keeps its own small keep-alive pool, so TLS settings never leak between checks and a
 // run against a healthy backend reuses its connection.
 
@@ -38,7 +39,7 @@ export function httpRunner(definition: CheckDefinition, outputBytesMax: number, 
     bodyTimeout: timeoutMs,
     connect: { timeout: timeoutMs, rejectUnauthorized: !definition.TLSSkipVerify, ...(definition.TLSServerName === '' ? {} : { servername: definition.TLSServerName }) },
   });
-  const dispatcher: Dispatcher = definition.DisableRedirects ? pool : pool.compose(interceptors.redirect({ maxRedirections: limits.httpCheckRedirectsMax }));
+  const dispatcher: Dispatcher = definition.DisableRedirects !== false ? pool : pool.compose(interceptors.redirect({ maxRedirections: limits.httpCheckRedirectsMax }));
   const headers = headersOf(definition);
   const body = definition.Body === '' ? undefined : definition.Body;
   return {
