@@ -293,6 +293,15 @@ export const limits = {
    * default of 10 s would leave it unreplicated, and campaigning, for that long).
    */
   raftTransportBackoffMsMax: 1_000,
+  /**
+   * A follower whose leader's process is gone campaigns after this + a random share of the jitter
+   * below (RaftDriver.peerGone). The floor lets the other followers see the same refusal first
+   * (they all lose their connection at once; a pre-vote reaching one that has not would be refused
+   * under the leader lease); the jitter, far above a loopback round trip plus a vote's fsync, keeps
+   * two followers from campaigning together and splitting the vote.
+   */
+  raftLeaderGoneCampaignDelayMsMin: 25,
+  raftLeaderGoneCampaignJitterMs: 150,
   /** Proposals waiting for their entry to apply, per node; more are refused at once (memory bound). */
   raftPendingProposalsMax: 65_536,
 

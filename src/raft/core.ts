@@ -177,6 +177,17 @@ export class RaftCore {
   }
 
   /**
+   * etcd's ForgetLeader: a follower told that its leader is gone (the driver's transport found the
+   * leader's port refusing connections: its process died) drops the leader. It then grants
+   * pre-votes at once instead of honouring the leader lease for an election timeout, so when a
+   * quorum of followers forgot a dead leader a new one is elected without waiting out the timeout.
+   * It does not campaign by itself. Safety is untouched: only the timing of elections changes.
+   */
+  forgetLeader(): void {
+    if (this.r.role === 'follower') this.r.leader = NO_NODE;
+  }
+
+  /**
    * Sends what was batched since the last Ready: appends for new proposals, and one heartbeat
    * round for new ReadIndex requests (see proposalsPending, readRoundPending).
    */

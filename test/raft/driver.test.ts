@@ -129,6 +129,23 @@ test('a torn record at the end of a node’s log is dropped at restart and never
   await waitFor(() => cluster.node(victim).fsm.state.get('next') === '1', 5_000, 'the victim to apply the next entry');
 });
 
+test('when the leader process is gone (its port refuses), a follower campaigns at once instead of waiting out the election timeout', async (t) => {
+  // Election timeouts of 3-6 s (200 ticks of 15 ms): a new leader well before 3 s can only come
+  // from the leader-gone path; the assertion is on the counter, the duration is only logged.
+  const cluster = new TestCluster(t, 3, { tuning: { electionTicks: 200 } });
+  await cluster.startAll();
+  await cluster.put('before', '1', 20_000);
+  const oldLeader = await cluster.leader(20_000);
+  const stoppedAtMs = performance.now();
+  await cluster.stop(oldLeader);
+  const newLeader = await cluster.leader(20_000);
+  t.log(`new leader ${Math.round(performance.now() - stoppedAtMs)} ms after the old one stopped`);
+  t.not(newLeader, oldLeader);
+  const campaigns = [...cluster.nodes.values()].reduce((sum, node) => sum + node.driver.stats().leaderGoneCampaigns, 0);
+  t.true(campaigns >= 1, 'a follower campaigned because the leader was gone');
+  await cluster.converged(await cluster.put('after', '2'));
+});
+
 test('a proposal on a leader that loses its quorum is rejected as leadership-lost, not left waiting', async (t) => {
   const cluster = new TestCluster(t, 3);
   await cluster.startAll();

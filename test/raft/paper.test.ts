@@ -5,7 +5,7 @@
 // delivered, dropped or held explicitly so each test shows exactly the situation the rule is about.
 
 import test from 'ava';
-import { MemoryStorage, RaftCore, type Message } from '../../src/raft/index.js';
+import { MemoryStorage, NO_NODE, RaftCore, type Message } from '../../src/raft/index.js';
 import { SeededRandom } from '../../src/lib/random.js';
 import { config, entry, TestCluster, text } from './harness.js';
 
@@ -314,4 +314,25 @@ test('§6 a leader that applies its own removal steps down, and the rest elect a
   // The removed node never campaigns.
   for (let i = 0; i < 50; i++) leader.tick();
   t.is(leader.softState().role, 'follower');
+});
+
+test('§9.6 (thesis) with PreVote and CheckQuorum a follower refuses pre-votes while its leader lease holds, and grants them at once after forgetLeader (etcd ForgetLeader)', (t) => {
+  const cluster = new TestCluster([1, 2, 3], { preVote: true, checkQuorum: true });
+  cluster.elect(1);
+  const termBefore = cluster.core(1).status().term;
+  // Node 1 dies: nothing reaches it or comes from it any more.
+  const alive = (message: Message): boolean => message.from !== 1 && message.to !== 1;
+  cluster.core(2).campaign();
+  cluster.stabilize(alive);
+  t.not(cluster.core(2).softState().role, 'leader', 'node 3 heard from its leader within the lease: no pre-vote');
+  t.is(cluster.core(3).softState().leader, 1);
+  cluster.core(1).forgetLeader();
+  t.is(cluster.core(1).softState().role, 'leader', 'forgetLeader is a no-op on a leader');
+  cluster.core(3).forgetLeader();
+  t.is(cluster.core(3).softState().leader, NO_NODE);
+  cluster.core(2).forgetLeader();
+  cluster.core(2).campaign();
+  cluster.stabilize(alive);
+  t.is(cluster.core(2).softState().role, 'leader', 'elected without waiting out an election timeout');
+  t.is(cluster.core(2).status().term, termBefore + 1, 'the refused pre-vote cost no term');
 });

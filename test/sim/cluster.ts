@@ -49,6 +49,12 @@ const KEYS = ['a', 'b', 'c'];
 
 export class Simulation {
   private readonly random: SeededRandom;
+  /**
+   * Draws of the leader-gone path (RaftDriver.peerGone) come from their own stream, so the main
+   * stream, and with it every scenario before the first leader crash, is the same as before it
+   * existed.
+   */
+  private readonly goneRandom: SeededRandom;
   private readonly network: SimNetwork;
   private readonly nodes = new Map<NodeId, SimNode>();
   private readonly tickIntervalMs = new Map<NodeId, number>();
@@ -73,6 +79,7 @@ export class Simulation {
   constructor(private readonly options: SimOptions) {
     const random = new SeededRandom(options.seed);
     this.random = random;
+    this.goneRandom = new SeededRandom(options.seed * 31 + 7);
     this.settings = {
       electionTicks: 10,
       heartbeatTicks: 1 + random.int(3),
@@ -280,6 +287,7 @@ export class Simulation {
     if (leader !== undefined && this.random.float() < rates.leaderCrash) {
       leader.crash();
       this.stats.crashes++;
+      this.leaderGone(leader.id);
     }
     for (const node of all) {
       if (!node.up && !this.removed.has(node.id) && this.random.float() < rates.restart) this.restart(node);
@@ -291,6 +299,19 @@ export class Simulation {
       this.stats.partitions++;
     } else if (this.network.isPartitioned() && this.random.float() < rates.heal) {
       this.network.heal();
+    }
+  }
+
+  /**
+   * What the drivers do when a leader's port starts refusing (RaftDriver.peerGone): some of its
+   * followers learn it, forget it, and some of those campaign at once, possibly together.
+   */
+  private leaderGone(id: NodeId): void {
+    for (const node of this.nodes.values()) {
+      const core = node.core;
+      if (core === undefined || core.softState().leader !== id || this.goneRandom.float() < 0.3) continue;
+      core.forgetLeader();
+      if (this.goneRandom.float() < 0.5) core.campaign();
     }
   }
 

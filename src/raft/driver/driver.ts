@@ -19,11 +19,11 @@ import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
 import { RAFT_DEFAULTS, type RaftConfig } from '../config.js';
 import { RaftCore, type RaftStatus } from '../core.js';
-import type { ConfigChange, Entry, Message, NodeId } from '../messages.js';
+import { type ConfigChange, type Entry, type Message, NO_NODE, type NodeId } from '../messages.js';
 import type { Ready, SoftState } from '../ready.js';
 import type { LogStoreOptions } from '../wal/log-store.js';
 import { PendingRequests, RaftRequestError } from './requests.js';
-import type { Fsm, Transport } from './transport.js';
+import type { Fsm, PeerGoneReporter, Transport } from './transport.js';
 import { WalStorage } from './wal-storage.js';
 
 /** Core settings a driver's caller may change (the rest of RaftConfig the driver supplies). */
@@ -37,7 +37,8 @@ export interface RaftDriverOptions<Result> {
   readonly dir: string;
   readonly clock: Clock;
   readonly random: Random;
-  readonly transport: Transport;
+  /** With onPeerGone (PeerGoneReporter), a follower campaigns soon after its leader's process died. */
+  readonly transport: Transport & Partial<PeerGoneReporter>;
   readonly fsm: Fsm<Result>;
   /** Milliseconds per core tick: election timeout = electionTicks × tickMs (randomized up to 2×). */
   readonly tickMs: number;
@@ -56,6 +57,8 @@ export interface RaftDriverOptions<Result> {
 export class RaftDriver<Result = unknown> {
   private readonly pending: PendingRequests<Result>;
   private tickTimer: Timer | undefined;
+  /** Armed when the leader's process is gone (peerGone). */
+  private campaignTimer: Timer | undefined;
   /** Monotonic time of the next tick (0 before the first). */
   private nextTickAtMs = 0;
   private scheduled = false;
@@ -70,7 +73,7 @@ export class RaftDriver<Result = unknown> {
   private lastContactAtMs = -1;
   /** Monotonic time of the last message from each peer (a leader's view of its followers). */
   private readonly heardFromAtMs = new Map<NodeId, number>();
-  private readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
+  private readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0, leaderGoneCampaigns: 0 };
 
   private constructor(
     private readonly core: RaftCore,
@@ -95,6 +98,7 @@ export class RaftDriver<Result = unknown> {
     const core = new RaftCore({ ...RAFT_DEFAULTS, ...options.tuning, id: options.id, voters: options.voters, learners: [], random: options.random, storage });
     const driver = new RaftDriver(core, storage, options);
     options.transport.onMessage((message) => driver.receive(message));
+    options.transport.onPeerGone?.((peer) => driver.peerGone(peer));
     driver.armTick();
     return driver;
   }
@@ -187,8 +191,11 @@ export class RaftDriver<Result = unknown> {
     return this.storage.snapshot().meta.index;
   }
 
-  /** Snapshots installed from a leader and taken of the Fsm since open (tests, metrics). */
-  stats(): { snapshotsInstalled: number; snapshotsTaken: number } {
+  /**
+   * Snapshots installed from a leader and taken of the Fsm, and campaigns started because the
+   * leader's process was gone (peerGone), since open (tests, metrics).
+   */
+  stats(): { snapshotsInstalled: number; snapshotsTaken: number; leaderGoneCampaigns: number } {
     return { ...this.counters };
   }
 
@@ -200,6 +207,7 @@ export class RaftDriver<Result = unknown> {
     if (this.closed) return;
     this.closed = true;
     this.tickTimer?.cancel();
+    this.campaignTimer?.cancel();
     await this.turnRunning;
     this.pending.failAll(new RaftRequestError('closed', this.leaderId));
     await this.storage.close();
@@ -212,6 +220,30 @@ export class RaftDriver<Result = unknown> {
     if (message.from === this.core.softState().leader) this.lastContactAtMs = nowMs;
     this.heardFromAtMs.set(message.from, nowMs);
     this.schedule();
+  }
+
+  /**
+   * The transport found `peer`'s port refusing connections: its process is gone. When it was our
+   * leader, the core forgets it (and so grants pre-votes at once) and this node campaigns after a
+   * short random delay: a cluster whose leader was killed elects the next one in tens of
+   * milliseconds instead of an election timeout (1-2 s). The delay lets the other followers learn
+   * of the death first, and its jitter keeps two of them from splitting the vote. A leader that is
+   * merely cut off (no refusal, only silence) is still waited out by the election timeout.
+   */
+  private peerGone(peer: NodeId): void {
+    const soft = this.core.softState();
+    if (this.closed || soft.role !== 'follower' || soft.leader !== peer) return;
+    this.core.forgetLeader();
+    this.schedule();
+    this.campaignTimer?.cancel();
+    const delayMs = limits.raftLeaderGoneCampaignDelayMsMin + this.options.random.int(limits.raftLeaderGoneCampaignJitterMs);
+    this.campaignTimer = this.options.clock.setTimer(delayMs, () => {
+      const now = this.core.softState();
+      if (this.closed || now.role !== 'follower' || now.leader !== NO_NODE) return;
+      this.counters.leaderGoneCampaigns++;
+      this.core.campaign();
+      this.schedule();
+    });
   }
 
   /**
@@ -311,6 +343,7 @@ export class RaftDriver<Result = unknown> {
   private fatal(error: unknown): void {
     this.closed = true;
     this.tickTimer?.cancel();
+    this.campaignTimer?.cancel();
     this.pending.failAll(new RaftRequestError('closed', this.leaderId));
     this.options.onFatal?.(error);
   }

@@ -28,6 +28,15 @@ export interface Transport {
 }
 
 /**
+ * Optional capability of a Transport: telling that a peer's process is gone (its port refuses
+ * connections), which a follower uses to stop waiting for a dead leader (RaftDriver.peerGone).
+ */
+export interface PeerGoneReporter {
+  /** Registers the one handler (a later call replaces it); called from I/O callbacks, never throws. */
+  onPeerGone(handler: (id: NodeId) => void): void;
+}
+
+/**
  * The replicated state machine. Every method is called by the driver's loop only, never
  * concurrently, and must be deterministic: every node applies the same entries in the same order
  * and must reach the same state.

@@ -5,14 +5,18 @@
 // to a peer this node never talked to must not be lost: that would cost an election timeout). A
 // socket over its high-water mark, a full dial queue or a failed dial drops messages and reports
 // the peer unreachable, as etcd's rafthttp does: Raft resends from its own progress tracking.
+// When a connection closes, one redial probes the peer: a refusal (nothing listens on its port)
+// means its process is gone, which onPeerGone reports so a follower stops waiting for a dead leader.
 
 import type { Clock } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
+import type { MuxConnection } from '../../rpc/wire/mux-connection.js';
+import { isWireError } from '../../rpc/wire/wire-error.js';
 import type { ProtocolService } from '../../rpc/wire/wire-server.js';
 import { WirePool, type WirePoolOptions } from '../../rpc/wire/wire-pool.js';
 import type { Message, MessageType, NodeId } from '../messages.js';
-import type { Transport, TransportSendOutcome } from './transport.js';
+import type { PeerGoneReporter, Transport, TransportSendOutcome } from './transport.js';
 
 export const raftProtocol = 'raft';
 export const raftProtocolVersion = 1;
@@ -48,13 +52,17 @@ export interface WireTransportOptions {
   readonly pool?: Partial<Omit<WirePoolOptions, 'clock' | 'random' | 'protocol' | 'version'>>;
 }
 
-export class WireTransport implements Transport {
+export class WireTransport implements Transport, PeerGoneReporter {
   private readonly pool: WirePool;
   private readonly peers: Map<NodeId, string>;
   private handler: (message: Message) => void = () => undefined;
   private droppedCount = 0;
   /** Messages waiting for a connection being dialed, per address. */
   private readonly dialQueues = new Map<string, Message[]>();
+  private goneHandler: ((id: NodeId) => void) | undefined;
+  /** Connections whose close is already watched (each is probed once when it closes). */
+  private readonly watched = new WeakSet<MuxConnection>();
+  private closed = false;
 
   constructor(options: WireTransportOptions) {
     this.peers = new Map(options.peers);
@@ -109,9 +117,30 @@ export class WireTransport implements Transport {
     return this.droppedCount;
   }
 
+  onPeerGone(handler: (id: NodeId) => void): void {
+    this.goneHandler = handler;
+  }
+
   /** Closes the outgoing connections. Incoming ones belong to the WireServer. */
   close(): Promise<void> {
+    this.closed = true;
     return this.pool.close();
+  }
+
+  /** When `connection` closes, redial once: a refusal reports every peer at `address` gone. */
+  private watchClose(address: string, connection: MuxConnection): void {
+    if (this.watched.has(connection)) return;
+    this.watched.add(connection);
+    void connection.whenClosed().then(() => {
+      if (this.closed || this.goneHandler === undefined) return;
+      this.pool.connection(address).then(
+        (next) => this.watchClose(address, next),
+        (error: unknown) => {
+          if (this.closed || !isWireError(error) || !error.refused) return;
+          for (const [id, peerAddress] of this.peers) if (peerAddress === address) this.goneHandler?.(id);
+        },
+      );
+    });
   }
 
   /** Holds `message` until the dial the pool started opens (then sends in order) or fails (then drops). */
@@ -121,6 +150,7 @@ export class WireTransport implements Transport {
     this.pool.connection(address).then(
       (connection) => {
         this.dialQueues.delete(address);
+        this.watchClose(address, connection);
         for (const queued of queue) {
           try {
             if (connection.send(messageMethod, queued) !== 'sent') this.droppedCount++;

@@ -29,6 +29,11 @@ export class WireError extends TaxiwayError {
     readonly failure: WireFailure,
     code: ErrorCode,
     message: string,
+    /**
+     * connect_failed only: the peer's host answered that nothing listens on the port (ECONNREFUSED),
+     * so the peer's process is gone, as opposed to a timeout or a TLS failure, which say nothing.
+     */
+    readonly refused = false,
   ) {
     super(code, message);
   }

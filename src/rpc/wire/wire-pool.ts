@@ -150,13 +150,13 @@ export class WirePool {
     return new Promise((resolve, reject) => {
       const tls = this.options.tls;
       const socket: Socket = tls === undefined ? connectTcp({ host, port }) : connectTls({ ...tls, host, port });
-      const fail = (reason: string): void => {
+      const fail = (reason: string, refused = false): void => {
         timer.cancel();
         socket.destroy();
-        reject(new WireError('connect_failed', 'internal', `connect to ${address} failed: ${reason}`));
+        reject(new WireError('connect_failed', 'internal', `connect to ${address} failed: ${reason}`, refused));
       };
       const timer = this.options.clock.setTimer(timeoutMs, () => fail(`no connection within ${timeoutMs} ms`));
-      const onError = (error: Error): void => fail(error.message);
+      const onError = (error: NodeJS.ErrnoException): void => fail(error.message, error.code === 'ECONNREFUSED');
       socket.once('error', onError);
       socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         timer.cancel();
