@@ -11,7 +11,8 @@
 //   (d) ring_hash by header keeps each user on one instance; least_request sends most requests to
 //       the instance that is not holding requests;
 //   (e) max_concurrent_requests and max_connections/max_pending_requests answer Envoy's overflow
-//       (503, x-envoy-overloaded: true) past their limits, and serve again once requests finish.
+//       (503, x-envoy-overloaded: true) past their limits, and serve again once requests finish;
+//   (f) an instance that leaves the catalog has its connection pool closed.
 // Method: waits with deadlines for health and reachability; statistical bounds justified inline.
 
 import { Agent as HttpAgent, createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
@@ -271,4 +272,21 @@ test.serial('(e) max_concurrent_requests and max_connections overflow with 503 x
     t.true((await done).every((result) => result.status === 200));
     t.is((await get(agent.host, deployment.port, '/after')).status, 200);
   }
+});
+
+test.serial('(f) the pool of an instance that leaves is closed', async (t) => {
+  t.timeout(90_000);
+  await httpDefaults('leaving');
+  const deployment = await deploy(t, 'leaving', 2);
+  await eventually(async () => {
+    await get(agent.host, deployment.port, '/warm');
+    return deployment.apps.every((app) => app.hits > 0);
+  }, 20_000, 'both instances used');
+  const gone = deployment.apps[0] as App;
+  await api('PUT', `/v1/agent/service/deregister/${gone.name}-sidecar-proxy`);
+  await api('PUT', `/v1/agent/service/deregister/${gone.name}`);
+  await eventually(() => Promise.resolve(/upstream pool closed/.test(deployment.client.output())), 15_000, 'the pool closed');
+  const hits = gone.hits;
+  for (let i = 0; i < 10; i++) t.true((await get(agent.host, deployment.port, `/after/${i}`)).body.startsWith('leaving-1 '));
+  t.is(gone.hits, hits);
 });

@@ -44,6 +44,8 @@ export interface TargetsPolicy {
   readonly maxConnections?: number;
   readonly outlier?: OutlierPolicy;
   readonly onEjection?: (service: string, endpoint: string, ejectionMs: number) => void;
+  /** A pool closed because no target lists its endpoint any more ("service@host:port"). */
+  readonly onPoolClosed?: (pool: string) => void;
 }
 
 /** Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1; undici refuses some). */
@@ -179,6 +181,7 @@ export class ChainTargets {
     for (const [key, pool] of this.pools) {
       if (listed.has(key)) continue;
       this.pools.delete(key);
+      this.policy.onPoolClosed?.(key);
       void pool.close().catch(() => undefined);
     }
   }
