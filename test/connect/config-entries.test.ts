@@ -57,6 +57,8 @@ const invalidTable: readonly { name: string; entry: Record<string, unknown>; mes
   { name: 'router fault percentage', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Delay: { Duration: 10, Percentage: 101 } } } }] }, message: /FaultInjection\.Delay\.Percentage must be between 0 and 100, got 101/ },
   { name: 'router fault status', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Abort: { HttpStatus: 99, Percentage: 5 } } } }] }, message: /FaultInjection\.Abort\.HttpStatus must be an HTTP status between 200 and 599, got 99/ },
   { name: 'router fault delay', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Delay: { Duration: -1, Percentage: 5 } } } }] }, message: /FaultInjection\.Delay\.Duration must be >= 0/ },
+  { name: 'fault extension percentage', entry: { Kind: 'service-defaults', Name: 'web', EnvoyExtensions: [{ Name: 'builtin/fault-injection', Arguments: { Config: { Abort: { HttpStatus: 503, Percentage: 120 } } } }] }, message: /EnvoyExtensions\[0\] \(builtin\/fault-injection\) FaultInjection\.Abort\.Percentage must be between 0 and 100, got 120/ },
+  { name: 'fault extension without config', entry: { Kind: 'service-defaults', Name: 'web', EnvoyExtensions: [{ Name: 'builtin/fault-injection', Arguments: {} }] }, message: /Arguments\.Config is required/ },
   { name: 'router fault type', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Abort: { HttpStatus: 'x' } } } }] }, message: /Request decode failed: Route\[0\]\.Destination\.FaultInjection\.Abort\.HttpStatus: expected a number/ },
 ];
 

@@ -5,7 +5,8 @@
 
 import type { ConfigEntryBody } from '../../structs/config-entry.js';
 import { validateMeta } from './validate-defaults.js';
-import { boolField, type Fields, invalid, numberField, objectField, objectList, stringField, stringList } from './fields.js';
+import { boolField, type Fields, invalid, objectField, objectList, stringField, stringList } from './fields.js';
+import { validateFaultInjection } from './validate-faults.js';
 
 const httpMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
 
@@ -57,32 +58,6 @@ function validateRouteHttp(http: Fields, where: string): Fields {
   }
   const methods = normalizeMethods(http, where);
   return methods.length === 0 ? http : { ...http, Methods: methods };
-}
-
-/**
- * Destination.FaultInjection {Abort: {HttpStatus, Percentage}, Delay: {Duration (ms), Percentage}},
- * the shape of Consul's builtin/fault-injection extension, checked as Envoy's fault filter would:
- * an abort status in [200, 600), percentages in [0, 100], a delay of at least 0 ms.
- */
-export function validateFaultInjection(destination: Fields, where: string): void {
-  const fault = objectField(destination, 'FaultInjection', `${where}.Destination.FaultInjection`);
-  if (fault === undefined) return;
-  const abort = objectField(fault, 'Abort', `${where}.Destination.FaultInjection.Abort`);
-  const delay = objectField(fault, 'Delay', `${where}.Destination.FaultInjection.Delay`);
-  if (abort === undefined && delay === undefined) throw invalid(`${where} FaultInjection must specify Abort or Delay`);
-  for (const [name, block] of [['Abort', abort], ['Delay', delay]] as const) {
-    if (block === undefined) continue;
-    const percentage = numberField(block, 'Percentage', `${where}.Destination.FaultInjection.${name}.Percentage`);
-    if (percentage < 0 || percentage > 100) throw invalid(`${where} FaultInjection.${name}.Percentage must be between 0 and 100, got ${percentage}`);
-  }
-  if (abort !== undefined) {
-    const status = numberField(abort, 'HttpStatus', `${where}.Destination.FaultInjection.Abort.HttpStatus`);
-    if (!Number.isInteger(status) || status < 200 || status > 599) throw invalid(`${where} FaultInjection.Abort.HttpStatus must be an HTTP status between 200 and 599, got ${status}`);
-  }
-  if (delay !== undefined) {
-    const durationMs = numberField(delay, 'Duration', `${where}.Destination.FaultInjection.Delay.Duration`);
-    if (durationMs < 0) throw invalid(`${where} FaultInjection.Delay.Duration must be >= 0 (milliseconds), got ${durationMs}`);
-  }
 }
 
 function validateRoute(route: Fields, i: number): Fields {
