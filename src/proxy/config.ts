@@ -87,12 +87,16 @@ export async function configFromRegistration(client: ApiClient, proxyId: string)
   };
 }
 
-/** A service's service-defaults entry, or undefined when it has none. */
+/**
+ * A service's service-defaults entry, or undefined when it has none — or when the proxy's token
+ * may not read it (403): the proxy then runs on its registration alone, as it did before central
+ * config, rather than not at all.
+ */
 async function serviceDefaults(client: ApiClient, service: string): Promise<Readonly<Record<string, unknown>> | undefined> {
   try {
     return (await client.query<Record<string, unknown>>(`/v1/config/service-defaults/${pathSegment(service)}`)).value;
   } catch (error) {
-    if (error instanceof ApiError && error.statusCode === 404) return undefined;
+    if (error instanceof ApiError && (error.statusCode === 404 || error.statusCode === 403)) return undefined;
     throw error;
   }
 }
