@@ -8,7 +8,8 @@
 //   (c) builtin/fault-injection on the upstream's service-defaults (20 % abort 503, 30 % delay
 //       400 ms) lands within 5 binomial standard deviations over 1,000 requests; a route's
 //       Destination.FaultInjection aborts its route only;
-//   (d) ring_hash by header keeps each user on one instance; least_request sends most requests to
+//   (d) ring_hash by header keeps each user on one instance, a maglev cookie policy with a TTL
+//       sets the cookie and sticks to it; least_request sends most requests to
 //       the instance that is not holding requests;
 //   (e) max_concurrent_requests and max_connections/max_pending_requests answer Envoy's overflow
 //       (503, x-envoy-overloaded: true) past their limits, and serve again once requests finish;
@@ -216,6 +217,24 @@ test.serial('(d) ring_hash by header keeps each user on one instance', async (t)
   }
   // 12 users on 3 instances all landing on one has probability 3·(1/3)^12 ≈ 6e-6.
   t.true(owners.size >= 2, `users spread over ${owners.size} instances`);
+
+  // A new policy applies live: a cookie with a TTL is generated when absent (Envoy) and sticks.
+  await api('PUT', '/v1/config', { Kind: 'service-resolver', Name: 'sticky', LoadBalancer: { Policy: 'maglev', HashPolicies: [{ Field: 'cookie', FieldValue: 'route', CookieConfig: { TTL: '60s', Path: '/' } }] } });
+  let setCookie = '';
+  await eventually(async () => {
+    const header = (await get(agent.host, deployment.port, '/c')).headers['set-cookie'];
+    setCookie = (Array.isArray(header) ? header[0] : header) ?? '';
+    return setCookie !== '';
+  }, 10_000, 'a generated cookie');
+  t.regex(setCookie, /^route="[0-9a-f]{8}"; Max-Age=60; Path=\/; HttpOnly$/);
+  const cookie = setCookie.split(';')[0] ?? '';
+  const seen = new Set<string>();
+  for (let i = 0; i < 10; i++) {
+    const answer = await get(agent.host, deployment.port, `/c/${i}`, { cookie });
+    t.is(answer.headers['set-cookie'], undefined, 'no new cookie once the client has one');
+    seen.add(answer.body.split(' ')[0] ?? '');
+  }
+  t.is(seen.size, 1);
 });
 
 test.serial('(d) least_request prefers the instance holding no requests', async (t) => {

@@ -33,7 +33,7 @@ export function durationMsOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Upstream Config.connect_timeout_ms (Consul's default 5 s is ours too, limits.ts). */
+/** Upstream Config.connect_timeout_ms; absent → limits.proxyUpstreamConnectTimeoutMs. */
 export function connectTimeoutMsOf(config: Fields): number {
   const value = num(field(config, 'connect_timeout_ms'));
   return value > 0 ? value : limits.proxyUpstreamConnectTimeoutMs;
