@@ -447,6 +447,16 @@ export const limits = {
   proxyRequestBodyBytesMax: 4 * 1024 * 1024,
   /** Idle keep-alive connections kept per upstream endpoint in L7 mode. */
   proxyUpstreamPoolConnectionsMax: 64,
+  /**
+   * Points on one ring_hash ring (service-resolver RingHashConfig.MaximumRingSize is capped by it):
+   * Envoy allows 8M; a ring costs 8 bytes a point and is rebuilt (sorted) on every endpoint change,
+   * so 1M points (8 MiB, ~0.3 s to build) bound one upstream target's ring.
+   */
+  proxyRingHashSizeMax: 1024 * 1024,
+  /** Maglev lookup table size, a prime (Envoy's default 65537): ~1 % disruption when a host leaves. */
+  proxyMaglevTableSize: 65_537,
+  /** Longest outlier ejection, however often an endpoint was ejected (Envoy's max_ejection_time default 300 s). */
+  proxyOutlierEjectionMsMax: 300_000,
   // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------
   /** Open gossip TCP connections served at once (push-pull, TCP probes, keyring); more are closed at once. */
   gossipStreamConnectionsMax: 256,

@@ -5,7 +5,9 @@
 
 import type { ApiClient } from '../api/index.js';
 import { pathSegment } from '../api/index.js';
+import { ApiError } from '../api/api-error.js';
 import { badRequest } from '../lib/errors.js';
+import { mergeUpstreamConfig } from './upstream-defaults.js';
 
 export interface PublicListenerConfig {
   readonly bindAddress: string;
@@ -20,7 +22,7 @@ export interface UpstreamConfig {
   readonly bindPort: number;
   /** "" = the agent's datacenter. */
   readonly datacenter: string;
-  /** The upstream's Config block (limits, fault_injection, ...). */
+  /** The upstream's Config block merged over central config (upstream-defaults.ts): limits, passive_health_check, envoy_extensions... */
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -65,15 +67,38 @@ export async function configFromRegistration(client: ApiClient, proxyId: string)
   const proxy = value.Proxy ?? {};
   const config = proxy.Config ?? {};
   const bindAddress = typeof config.bind_address === 'string' && config.bind_address !== '' ? config.bind_address : value.Address || '0.0.0.0';
+  // Centralized config (Consul merges it into the registration at the agent; we merge it here, at
+  // start, from the same entries: see upstream-defaults.ts).
+  const downstreamDefaults = proxy.DestinationServiceName === undefined ? undefined : await serviceDefaults(client, proxy.DestinationServiceName);
   const bindPort = typeof config.bind_port === 'number' && config.bind_port > 0 ? config.bind_port : value.Port;
   return {
     proxyId,
     service: proxy.DestinationServiceName ?? '',
     publicListener: { bindAddress, bindPort, localAddress: proxy.LocalServiceAddress || '127.0.0.1', localPort: proxy.LocalServicePort ?? 0 },
-    upstreams: (proxy.Upstreams ?? [])
-      .filter((upstream) => (upstream.DestinationType ?? 'service') === 'service' || upstream.DestinationType === '')
-      .map((upstream) => ({ name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '', config: upstream.Config ?? {} })),
+    upstreams: await Promise.all(
+      (proxy.Upstreams ?? [])
+        .filter((upstream) => (upstream.DestinationType ?? 'service') === 'service' || upstream.DestinationType === '')
+        .map(async (upstream) => {
+          const extensions = (await serviceDefaults(client, upstream.DestinationName))?.EnvoyExtensions;
+          const config = mergeUpstreamConfig(downstreamDefaults, upstream.DestinationName, upstream.Config ?? {}, Array.isArray(extensions) ? extensions : []);
+          return { name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '', config };
+        }),
+    ),
   };
+}
+
+/**
+ * A service's service-defaults entry, or undefined when it has none — or when the proxy's token
+ * may not read it (403): the proxy then runs on its registration alone, as it did before central
+ * config, rather than not at all.
+ */
+async function serviceDefaults(client: ApiClient, service: string): Promise<Readonly<Record<string, unknown>> | undefined> {
+  try {
+    return (await client.query<Record<string, unknown>>(`/v1/config/service-defaults/${pathSegment(service)}`)).value;
+  } catch (error) {
+    if (error instanceof ApiError && (error.statusCode === 404 || error.statusCode === 403)) return undefined;
+    throw error;
+  }
 }
 
 /** "db:9191" → an upstream named db on 127.0.0.1:9191. */

@@ -23,10 +23,10 @@ import { InboundListener } from './inbound.js';
 import type { ProxyMetrics } from './metrics.js';
 import { OutboundListener, type UpstreamState } from './outbound.js';
 import { endpointsOf, type HealthConnectEntry, RoundRobinPicker } from './picker.js';
+import { circuitLimitsOf, connectTimeoutMsOf, outlierPolicyOf } from './l7/policy.js';
 import { ChainTargets } from './l7/targets.js';
 import { HttpUpstream } from './l7/upstream-http.js';
 import type { CompiledChain } from '../connect/discovery-chain.js';
-import { limits } from '../lib/limits.js';
 import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer } from './tls.js';
 
 export interface ProxyDeps {
@@ -201,7 +201,15 @@ async function startUpstream(
   );
   await chainWatch.first;
   if (chain?.Protocol !== 'http') return startL4Upstream(run, upstream, tls);
-  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), limits.proxyUpstreamConnectTimeoutMs);
+  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), connectTimeoutMsOf(upstream.config), {
+    maxConnections: circuitLimitsOf(upstream.config).maxConnections,
+    outlier: outlierPolicyOf(upstream.config),
+    onEjection: (service, endpoint, ejectionMs) => {
+      deps.metrics.ejections.inc({ upstream: upstream.name });
+      deps.logger.info({ upstream: upstream.name, service, endpoint, ejection_ms: ejectionMs }, 'outlier ejected');
+    },
+    onPoolClosed: (pool) => deps.logger.debug({ upstream: upstream.name, pool }, 'upstream pool closed'),
+  });
   const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
   let applied = 0;
   sink.apply = (next) => {

@@ -66,6 +66,8 @@ const fieldNames = [
   'PeerThroughMeshGateways', 'ValidateClustersNameOnly', 'Local', 'Remote', 'RateLimits', 'InstanceLevel',
   'RequestsPerSecond', 'RequestsMaxBurst', 'EnvoyExtensions', 'Required', 'Arguments', 'ConsulVersion', 'EnvoyVersion',
   'OutlierDetection', 'IncomingRequestConnectionLimit', 'JWT', 'Providers', 'VerifyClaims', 'ClaimsAssertion',
+  // service-router Destination.FaultInjection (taxiway), in the shape of Consul's builtin/fault-injection.
+  'FaultInjection', 'Abort', 'Delay', 'HttpStatus', 'GrpcStatus', 'Percentage', 'Duration',
 ] as const;
 
 const canonicalByFold = new Map<string, string>(fieldNames.map((name) => [foldKey(name), name]));

@@ -53,6 +53,13 @@ const invalidTable: readonly { name: string; entry: Record<string, unknown>; mes
   { name: 'intentions duplicate source', entry: { Kind: 'service-intentions', Name: 'web', Sources: [{ Name: 'a', Action: 'allow' }, { Name: 'a', Action: 'deny' }] }, message: /Sources\[1\] defines "a" more than once/ },
   { name: 'intentions empty HTTP', entry: { Kind: 'service-intentions', Name: 'web', Sources: [{ Name: 'a', Permissions: [{ Action: 'deny', HTTP: {} }] }] }, message: /Permissions\[0\]\.HTTP should not be empty/ },
   { name: 'no name', entry: { Kind: 'service-defaults' }, message: /^Name is required$/ },
+  { name: 'router fault without abort or delay', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: {} } }] }, message: /Route\[0\] FaultInjection must specify Abort or Delay/ },
+  { name: 'router fault percentage', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Delay: { Duration: 10, Percentage: 101 } } } }] }, message: /FaultInjection\.Delay\.Percentage must be between 0 and 100, got 101/ },
+  { name: 'router fault status', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Abort: { HttpStatus: 99, Percentage: 5 } } } }] }, message: /FaultInjection\.Abort\.HttpStatus must be an HTTP status between 200 and 599, got 99/ },
+  { name: 'router fault delay', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Delay: { Duration: -1, Percentage: 5 } } } }] }, message: /FaultInjection\.Delay\.Duration must be >= 0/ },
+  { name: 'fault extension percentage', entry: { Kind: 'service-defaults', Name: 'web', EnvoyExtensions: [{ Name: 'builtin/fault-injection', Arguments: { Config: { Abort: { HttpStatus: 503, Percentage: 120 } } } }] }, message: /EnvoyExtensions\[0\] \(builtin\/fault-injection\) FaultInjection\.Abort\.Percentage must be between 0 and 100, got 120/ },
+  { name: 'fault extension without config', entry: { Kind: 'service-defaults', Name: 'web', EnvoyExtensions: [{ Name: 'builtin/fault-injection', Arguments: {} }] }, message: /Arguments\.Config is required/ },
+  { name: 'router fault type', entry: { Kind: 'service-router', Name: 'web', Routes: [{ Destination: { FaultInjection: { Abort: { HttpStatus: 'x' } } } }] }, message: /Request decode failed: Route\[0\]\.Destination\.FaultInjection\.Abort\.HttpStatus: expected a number/ },
 ];
 
 for (const row of invalidTable) {
@@ -61,6 +68,11 @@ for (const row of invalidTable) {
     t.regex(error?.message ?? '', row.message);
   });
 }
+
+test('validate accepts a route FaultInjection (any key case)', (t) => {
+  const entry = validateConfigEntry(e({ Kind: 'service-router', Name: 'w', Routes: [{ Destination: { fault_injection: { abort: { http_status: 503, percentage: 20 }, delay: { duration: 200, percentage: 30 } } } }] }));
+  t.deepEqual((entry.Routes as { Destination: unknown }[])[0]?.Destination, { FaultInjection: { Abort: { HttpStatus: 503, Percentage: 20 }, Delay: { Duration: 200, Percentage: 30 } } });
+});
 
 test('validate normalises: protocol and actions lower-cased, methods upper-cased, durations as Go text, Type consul', (t) => {
   t.is(validateConfigEntry(e({ Kind: 'service-defaults', Name: 'w', Protocol: 'HTTP' })).Protocol, 'http');

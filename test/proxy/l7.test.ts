@@ -12,7 +12,7 @@ import { SeededRandom } from '../../src/lib/random.js';
 import { withCircuitBreaker } from '../../src/proxy/l7/circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response } from '../../src/proxy/l7/dispatch.js';
 import { withFaults } from '../../src/proxy/l7/fault-injection.js';
-import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, timeoutMsOf } from '../../src/proxy/l7/policy.js';
+import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, routeFaultPolicyOf, timeoutMsOf } from '../../src/proxy/l7/policy.js';
 import { backoffMs, withRetry } from '../../src/proxy/l7/retry.js';
 import { rewritePath, routeRequest } from '../../src/proxy/l7/router.js';
 import { pickSplit } from '../../src/proxy/l7/split.js';
@@ -134,10 +134,10 @@ test('timeout: 504 exactly at the deadline, not before', async (t) => {
   t.is(withTimeout(never, clock, 0), never, '0 = no timeout');
 });
 
-test('circuit breaker: max_concurrent in flight, max_pending waiting, 503 beyond; slots handed over', async (t) => {
+function slowDispatch(): { dispatch: Dispatch; releases: (() => void)[]; started: () => number } {
   const releases: (() => void)[] = [];
   let started = 0;
-  const slow: Dispatch = () => {
+  const dispatch: Dispatch = () => {
     started++;
     const body = new Readable({ read() {} });
     releases.push(() => {
@@ -146,18 +146,52 @@ test('circuit breaker: max_concurrent in flight, max_pending waiting, 503 beyond
     });
     return Promise.resolve({ status: 200, headers: {}, body });
   };
-  const limited = withCircuitBreaker(slow, circuitLimitsOf({ limits: { max_concurrent_requests: 2, max_pending_requests: 1 } }));
+  return { dispatch, releases, started: () => started };
+}
+
+test('circuit breaker: max_connections on the wire, max_pending waiting, overflow beyond; connection handed over', async (t) => {
+  const slow = slowDispatch();
+  const limited = withCircuitBreaker(slow.dispatch, circuitLimitsOf({ limits: { max_connections: 2, max_pending_requests: 1 } }));
   const first = await limited(request, signal);
   await limited(request, signal);
   const third = limited(request, signal);
   const overflow = await limited(request, signal);
   t.is(overflow.status, 503);
-  t.is(started, 2);
-  releases[0]?.();
+  t.is(overflow.headers['x-envoy-overloaded'], 'true', "Envoy's overflow header");
+  t.is(slow.started(), 2);
+  slow.releases[0]?.();
   first.body.resume();
   await new Promise((resolve) => first.body.once('close', resolve));
   t.is((await third).status, 200);
-  t.is(started, 3, 'the waiter got the released slot');
+  t.is(slow.started(), 3, 'the waiter got the released connection');
+});
+
+test('circuit breaker: max_concurrent_requests refuses at once (no queue); a cancelled waiter leaves the queue', async (t) => {
+  const slow = slowDispatch();
+  const limited = withCircuitBreaker(slow.dispatch, circuitLimitsOf({ MaxConcurrentRequests: 1 }));
+  t.is(limited, slow.dispatch, 'keys must sit under limits');
+  const concurrent = withCircuitBreaker(slow.dispatch, circuitLimitsOf({ limits: { MaxConcurrentRequests: 2 } }));
+  await concurrent(request, signal);
+  await concurrent(request, signal);
+  t.is((await concurrent(request, signal)).status, 503);
+  t.deepEqual(circuitLimitsOf({ limits: { max_connections: 3 } }), { maxConnections: 3, maxConcurrentRequests: 0, maxPendingRequests: 1024 });
+  const queued = withCircuitBreaker(slowDispatch().dispatch, circuitLimitsOf({ limits: { max_connections: 1, max_pending_requests: 1 } }));
+  await queued(request, signal);
+  const controller = new AbortController();
+  const waiter = queued(request, controller.signal);
+  controller.abort();
+  await t.throwsAsync(waiter, { instanceOf: DispatchError });
+  const next = await Promise.race([queued(request, signal).then((response) => response.status), settle().then(() => 'queued')]);
+  t.is(next, 'queued', 'the freed pending slot takes a new waiter (no overflow)');
+});
+
+test('fault policies: EnvoyExtensions builtin/fault-injection, route FaultInjection, deprecated alias', (t) => {
+  const extension = { envoy_extensions: [{ Name: 'builtin/fault-injection', Arguments: { Config: { Abort: { HttpStatus: 503, Percentage: 20 }, Delay: { Duration: 200, Percentage: 30 } } } }] };
+  t.deepEqual(faultPolicyOf(extension), { abortPercent: 20, abortStatus: 503, delayPercent: 30, delayMs: 200 });
+  t.deepEqual(faultPolicyOf({ ...extension, fault_injection: { abort_percent: 99 } }).abortPercent, 20, 'the extension wins over the alias');
+  t.deepEqual(faultPolicyOf({ fault_injection: { abort_percent: 5, abort_status: 418 } }), { abortPercent: 5, abortStatus: 418, delayPercent: 0, delayMs: 0 });
+  t.deepEqual(routeFaultPolicyOf({ FaultInjection: { Abort: { HttpStatus: 429, Percentage: 100 } } }), { abortPercent: 100, abortStatus: 429, delayPercent: 0, delayMs: 0 });
+  t.is(routeFaultPolicyOf({}).abortPercent, 0);
 });
 
 test('fault injection: abort and delay rates follow the seeded random exactly', async (t) => {

@@ -5,6 +5,7 @@
 import { limits } from '../../lib/limits.js';
 import { type ConfigEntryBody, meshName, proxyDefaultsName } from '../../structs/config-entry.js';
 import { type Fields, invalid, numberField, objectField, objectList, stringField, stringMap } from './fields.js';
+import { validateFaultExtensions } from './validate-faults.js';
 
 const proxyModes = new Set(['', 'direct', 'transparent']);
 const meshGatewayModes = new Set(['', 'none', 'local', 'remote']);
@@ -83,6 +84,7 @@ export function validateServiceDefaults(entry: ConfigEntryBody): ConfigEntryBody
     if (numberField(entry, key) < 0) throw invalid(`invalid value for ${key}: must be >= 0`);
   }
   const upstreams = normalizeUpstreams(entry);
+  validateFaultExtensions(entry);
   const out: Record<string, unknown> = { ...entry };
   if (protocol !== '') out.Protocol = protocol;
   if (upstreams !== undefined) out.UpstreamConfig = upstreams;

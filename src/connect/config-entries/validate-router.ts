@@ -6,6 +6,7 @@
 import type { ConfigEntryBody } from '../../structs/config-entry.js';
 import { validateMeta } from './validate-defaults.js';
 import { boolField, type Fields, invalid, objectField, objectList, stringField, stringList } from './fields.js';
+import { validateFaultInjection } from './validate-faults.js';
 
 const httpMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
 
@@ -70,6 +71,7 @@ function validateRoute(route: Fields, i: number): Fields {
       throw invalid(`${where} cannot make use of PrefixRewrite without configuring either PathExact or PathPrefix`);
     }
   }
+  if (destination !== undefined) validateFaultInjection(destination, where);
   if (normalizedHttp === undefined || match === undefined) return route;
   return { ...route, Match: { ...match, HTTP: normalizedHttp } };
 }

@@ -12,6 +12,8 @@ export interface L7Request {
   /** Lower-cased names. */
   readonly headers: Readonly<Record<string, string | string[]>>;
   readonly body: Buffer;
+  /** The downstream client's address and port, for hash policies (SourceIP, generated cookies). */
+  readonly remote?: { readonly address: string; readonly port: number };
 }
 
 export interface L7Response {

@@ -1,7 +1,9 @@
-// Fault injection (upstream Config.fault_injection): for `abortPercent` % of requests answer
-// `abortStatus` without contacting the upstream; for `delayPercent` % wait `delayMs` first. Each
-// decision draws from the injected Random, so a seeded test gets exact counts. Config parsing is
-// kept apart (l7/policy.ts) from this runtime wrapper.
+// Fault injection, as Envoy's fault filter: for `delayPercent` % of requests wait `delayMs` first,
+// then for `abortPercent` % answer `abortStatus` without contacting the upstream. Two places set
+// it (policy.ts parses both, Consul's Abort/Delay shape): the upstream service's service-defaults
+// EnvoyExtensions builtin/fault-injection (the whole upstream; the deprecated Config.fault_injection
+// still works), and a service-router route's Destination.FaultInjection (that route only). Each
+// decision is one draw from the injected Random, so a seeded test gets exact counts.
 
 import { sleepUnlessAborted } from '../../api/abortable-sleep.js';
 import type { Clock } from '../../lib/clock.js';

@@ -1,9 +1,15 @@
 // The endpoints of every target of an upstream's discovery chain, and the dispatch that sends a
 // request to one of them. Each target (service + subset filter + datacenter) is followed with its
 // own blocking query, `/v1/health/connect/<service>?passing&filter=<subset filter>`, and started or
-// stopped as the chain's targets change. Requests go through one undici Pool per endpoint whose
-// connector dials the endpoint's sidecar with mesh mTLS (outbound.ts dialMesh), reading the
-// current MeshTls per new connection, so a rotation reaches new connections only.
+// stopped as the chain's targets change. Per target:
+//   - a picker for its resolver's LoadBalancer (balance/load-balancer.ts), rebuilt whole when the
+//     endpoints or the policy change; the request's hash comes from the policy's HashPolicies;
+//   - an OutlierDetector (balance/outlier.ts) fed every answer, whose ejections the picker skips.
+// Requests in flight per endpoint (least_request) are counted across targets and picker swaps.
+// Requests go through one undici Pool per endpoint whose connector dials the endpoint's sidecar
+// with mesh mTLS (outbound.ts dialMesh), reading the current MeshTls per new connection, so a
+// rotation reaches new connections only. A pool whose endpoint no target lists any more is
+// closed (undici's close lets its in-flight requests finish first).
 
 import { Pool } from 'undici';
 import { pathSegment } from '../../api/index.js';
@@ -11,16 +17,35 @@ import type { CompiledChain } from '../../connect/discovery-chain.js';
 import type { Clock } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
+import { requestHash } from '../balance/hash-policy.js';
+import { ActiveRequests } from '../balance/least-request.js';
+import { buildPicker, hashPoliciesOf, type LoadBalancerPolicy, parseLoadBalancer } from '../balance/load-balancer.js';
+import { type OutlierPolicy, OutlierDetector } from '../balance/outlier.js';
+import { endpointKey, type EndpointPicker, pickWithPanic } from '../balance/picker.js';
 import { follow, type FollowDeps } from '../follow.js';
 import { dialMesh } from '../outbound.js';
-import { type Endpoint, endpointsOf, type HealthConnectEntry, RoundRobinPicker } from '../picker.js';
+import { type Endpoint, endpointsOf, type HealthConnectEntry } from '../picker.js';
 import type { MeshTls } from '../tls.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response } from './dispatch.js';
 
 interface FollowedTarget {
-  picker: RoundRobinPicker;
+  picker: EndpointPicker;
+  policy: LoadBalancerPolicy;
+  /** The LoadBalancer block as JSON, to notice a change in a new chain. */
+  policyText: string;
   readonly service: string;
+  readonly outlier: OutlierDetector;
   readonly stop: AbortController;
+}
+
+/** What the upstream's Config sets for its targets (policy.ts parses it). */
+export interface TargetsPolicy {
+  /** Upstream Config.limits.max_connections: each endpoint's pool opens at most this many; 0 = limits only. */
+  readonly maxConnections?: number;
+  readonly outlier?: OutlierPolicy;
+  readonly onEjection?: (service: string, endpoint: string, ejectionMs: number) => void;
+  /** A pool closed because no target lists its endpoint any more ("service@host:port"). */
+  readonly onPoolClosed?: (pool: string) => void;
 }
 
 /** Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1; undici refuses some). */
@@ -32,14 +57,18 @@ export function forwardHeaders(headers: Readonly<Record<string, string | string[
   return out;
 }
 
+const poolKey = (service: string, endpoint: Endpoint): string => `${service}@${endpointKey(endpoint)}`;
+
 export class ChainTargets {
   private readonly targets = new Map<string, FollowedTarget>();
   private readonly pools = new Map<string, Pool>();
+  private readonly active = new ActiveRequests();
 
   constructor(
     private readonly deps: FollowDeps & { readonly random: Random; readonly clock: Clock; readonly onError: (error: unknown, failures: number) => void },
     private readonly tls: () => MeshTls,
     private readonly connectTimeoutMs: number,
+    private readonly policy: TargetsPolicy = {},
   ) {}
 
   /** Follows the targets of `chain`, stops following those it no longer has; resolves when all answered once. */
@@ -53,28 +82,22 @@ export class ChainTargets {
     }
     const firsts: Promise<void>[] = [];
     for (const [id, target] of Object.entries(chain.Targets)) {
-      if (this.targets.has(id)) continue;
-      const followed: FollowedTarget = { picker: new RoundRobinPicker([]), service: target.Service, stop: new AbortController() };
-      this.targets.set(id, followed);
-      const params: Record<string, string> = { passing: '' };
-      if (target.Subset.Filter !== '') params.filter = target.Subset.Filter;
-      if (target.Datacenter !== chain.Datacenter) params.dc = target.Datacenter;
-      const watch = follow<HealthConnectEntry[]>(
-        this.deps,
-        {
-          name: `target ${id}`,
-          path: `/v1/health/connect/${pathSegment(target.Service)}`,
-          params,
-          onValue: (entries) => {
-            const endpoints = endpointsOf(entries, target.Datacenter);
-            followed.picker = new RoundRobinPicker(endpoints, endpoints.length === 0 ? 0 : this.deps.random.int(endpoints.length));
-          },
-          onError: this.deps.onError,
-        },
-        followed.stop.signal,
+      const loadBalancer = chain.Nodes[`resolver:${id}`]?.LoadBalancer;
+      const policyText = JSON.stringify(loadBalancer ?? null);
+      const known = this.targets.get(id);
+      if (known !== undefined) {
+        if (known.policyText !== policyText) this.setPolicy(known, parseLoadBalancer(loadBalancer), policyText);
+        continue;
+      }
+      const policy = parseLoadBalancer(loadBalancer);
+      const outlier = new OutlierDetector(this.policy.outlier ?? { consecutive5xx: 0, intervalMs: 0, baseEjectionMs: 0, maxEjectionPercent: 0, enforcingPercent: 0 }, this.deps.clock, this.deps.random, (key, ejectionMs) =>
+        this.policy.onEjection?.(target.Service, key, ejectionMs),
       );
-      firsts.push(watch.first.catch(() => undefined));
+      const followed: FollowedTarget = { picker: buildPicker(policy, [], this.deps.random), policy, policyText, service: target.Service, outlier, stop: new AbortController() };
+      this.targets.set(id, followed);
+      firsts.push(this.followTarget(id, followed, chain, target).catch(() => undefined));
     }
+    this.closeUnusedPools();
     await Promise.all(firsts);
   }
 
@@ -84,14 +107,35 @@ export class ChainTargets {
     const dispatch: Dispatch = async (request, signal) => {
       for (const id of targetIds) {
         const target = this.targets.get(id);
-        const endpoint = target?.picker.pick();
-        if (target === undefined || endpoint === undefined) continue;
+        if (target === undefined) continue;
+        const hashed = requestHash(hashPoliciesOf(target.policy), { headers: request.headers, path: request.path, remoteAddress: request.remote?.address ?? '', remotePort: request.remote?.port ?? 0 });
+        const endpoint = pickWithPanic(target.picker, {
+          hash: hashed.hash,
+          random: this.deps.random,
+          usable: (candidate) => !target.outlier.isEjected(endpointKey(candidate)),
+          activeRequests: (candidate) => this.active.get(candidate),
+        });
+        if (endpoint === undefined) continue;
         last = endpoint;
-        return this.send(endpoint, target.service, request, signal);
+        const response = await this.send(endpoint, target, request, signal);
+        if (hashed.setCookie === undefined) return response;
+        const cookies = response.headers['set-cookie'];
+        const setCookie = cookies === undefined ? [hashed.setCookie] : [...(Array.isArray(cookies) ? cookies : [cookies]), hashed.setCookie];
+        return { ...response, headers: { ...response.headers, 'set-cookie': setCookie } };
       }
       throw new DispatchError('no-endpoint', `no healthy endpoint for ${targetIds.join(', ')}`);
     };
     return { dispatch, endpointOf: () => last };
+  }
+
+  /** Requests in flight per endpoint (least_request's counters), for tests and debugging. */
+  activeRequests(endpoint: Endpoint): number {
+    return this.active.get(endpoint);
+  }
+
+  /** Open pools (one per endpoint some target lists, or that served a request since). */
+  poolCount(): number {
+    return this.pools.size;
   }
 
   async close(): Promise<void> {
@@ -101,27 +145,81 @@ export class ChainTargets {
     this.pools.clear();
   }
 
-  private async send(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> {
-    const pool = this.poolFor(endpoint, service);
+  private setPolicy(target: FollowedTarget, policy: LoadBalancerPolicy, policyText: string): void {
+    target.policy = policy;
+    target.policyText = policyText;
+    target.picker = buildPicker(policy, target.picker.endpoints, this.deps.random);
+  }
+
+  private followTarget(id: string, followed: FollowedTarget, chain: CompiledChain, target: CompiledChain['Targets'][string]): Promise<void> {
+    const params: Record<string, string> = { passing: '' };
+    if (target.Subset.Filter !== '') params.filter = target.Subset.Filter;
+    if (target.Datacenter !== chain.Datacenter) params.dc = target.Datacenter;
+    const watch = follow<HealthConnectEntry[]>(
+      this.deps,
+      {
+        name: `target ${id}`,
+        path: `/v1/health/connect/${pathSegment(target.Service)}`,
+        params,
+        onValue: (entries) => {
+          const endpoints = endpointsOf(entries, target.Datacenter);
+          followed.picker = buildPicker(followed.policy, endpoints, this.deps.random);
+          followed.outlier.setEndpoints(endpoints.map(endpointKey));
+          this.closeUnusedPools();
+        },
+        onError: this.deps.onError,
+      },
+      followed.stop.signal,
+    );
+    return watch.first;
+  }
+
+  /** Closes the pools of endpoints no followed target lists; their in-flight requests finish first. */
+  private closeUnusedPools(): void {
+    const listed = new Set<string>();
+    for (const target of this.targets.values()) for (const endpoint of target.picker.endpoints) listed.add(poolKey(target.service, endpoint));
+    for (const [key, pool] of this.pools) {
+      if (listed.has(key)) continue;
+      this.pools.delete(key);
+      this.policy.onPoolClosed?.(key);
+      void pool.close().catch(() => undefined);
+    }
+  }
+
+  private async send(endpoint: Endpoint, target: FollowedTarget, request: L7Request, signal: AbortSignal): Promise<L7Response> {
+    const pool = this.poolFor(endpoint, target.service);
+    const release = this.active.begin(endpoint);
+    const key = endpointKey(endpoint);
     try {
       const response = await pool.request({ method: request.method, path: request.path, headers: forwardHeaders(request.headers), body: request.body.length > 0 ? request.body : undefined, signal });
+      target.outlier.report(key, response.statusCode >= 500);
+      response.body.once('close', release);
+      response.body.once('error', release);
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
-      if (error instanceof DispatchError) throw error;
+      release();
+      if (error instanceof DispatchError) {
+        if (error.kind === 'connect') target.outlier.report(key, true);
+        throw error;
+      }
       const code = (error as { code?: string }).code ?? '';
-      if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED') throw new DispatchError('connect', (error as Error).message);
+      if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED') {
+        target.outlier.report(key, true);
+        throw new DispatchError('connect', (error as Error).message);
+      }
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DispatchError('reset', 'request cancelled');
       throw new DispatchError('reset', (error as Error).message);
     }
   }
 
   private poolFor(endpoint: Endpoint, service: string): Pool {
-    const key = `${service}@${endpoint.host}:${endpoint.port}`;
+    const key = poolKey(service, endpoint);
     let pool = this.pools.get(key);
     if (pool === undefined) {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+      const maxConnections = this.policy.maxConnections ?? 0;
       pool = new Pool(`http://${host}:${endpoint.port}`, {
-        connections: limits.proxyUpstreamPoolConnectionsMax,
+        connections: maxConnections > 0 ? Math.min(maxConnections, limits.proxyUpstreamPoolConnectionsMax) : limits.proxyUpstreamPoolConnectionsMax,
         connect: (_options, callback) => {
           dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs).then(
             (socket) => callback(null, socket),

@@ -17,7 +17,7 @@ import { withCircuitBreaker } from './circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
 import { readBody, writeResponse } from './http-io.js';
 import { withFaults } from './fault-injection.js';
-import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, timeoutMsOf } from './policy.js';
+import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, routeFaultPolicyOf, timeoutMsOf } from './policy.js';
 import { withRetry } from './retry.js';
 import { rewritePath, routeRequest, type RequestFacts } from './router.js';
 import type { ChainTargets } from './targets.js';
@@ -90,7 +90,7 @@ export class HttpUpstream {
       const { clock, random, metrics, name } = this.options;
       const target = this.options.targets.dispatchTo(decision.targets).dispatch;
       const retried = withRetry(target, retryPolicyOf(decision.destination), clock, random, { onRetry: () => metrics.retries.inc({ upstream: name, route: decision.route }) });
-      dispatch = withTimeout(retried, clock, timeoutMsOf(decision.destination));
+      dispatch = withFaults(withTimeout(retried, clock, timeoutMsOf(decision.destination)), routeFaultPolicyOf(decision.destination), clock, random);
       state.routes.set(key, dispatch);
     }
     this.routeOf.set(request, decision.route);
@@ -109,7 +109,7 @@ export class HttpUpstream {
     // Every request carries an ID (kept when the app sent one); traceparent and B3 headers pass through.
     const headers = request.headers as Record<string, string | string[]>;
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: body ?? Buffer.alloc(0) };
+    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: body ?? Buffer.alloc(0), remote: { address: request.socket.remoteAddress ?? '', port: request.socket.remotePort ?? 0 } };
     let result: L7Response;
     if (body === undefined) result = localResponse(413, 'request body too large');
     else {
