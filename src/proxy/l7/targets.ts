@@ -16,6 +16,7 @@ import { dialMesh } from '../outbound.js';
 import { type Endpoint, endpointsOf, type HealthConnectEntry, RoundRobinPicker } from '../picker.js';
 import type { MeshTls } from '../tls.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response } from './dispatch.js';
+import type { MeshTransports } from './transports.js';
 
 interface FollowedTarget {
   picker: RoundRobinPicker;
@@ -40,6 +41,8 @@ export class ChainTargets {
     private readonly deps: FollowDeps & { readonly random: Random; readonly clock: Clock; readonly onError: (error: unknown, failures: number) => void },
     private readonly tls: () => MeshTls,
     private readonly connectTimeoutMs: number,
+    /** Upgrades and HTTP/2 upstreams (transports.ts); the undici pools carry the rest. */
+    private readonly transports?: MeshTransports,
   ) {}
 
   /** Follows the targets of `chain`, stops following those it no longer has; resolves when all answered once. */
@@ -99,9 +102,12 @@ export class ChainTargets {
     this.targets.clear();
     await Promise.all([...this.pools.values()].map((pool) => pool.close().catch(() => undefined)));
     this.pools.clear();
+    await this.transports?.close();
   }
 
   private async send(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> {
+    const other = this.transports?.send(endpoint, service, request, signal);
+    if (other !== undefined) return other;
     const pool = this.poolFor(endpoint, service);
     try {
       const response = await pool.request({ method: request.method, path: request.path, headers: forwardHeaders(request.headers), body: request.body.length > 0 ? request.body : undefined, signal });
@@ -123,7 +129,7 @@ export class ChainTargets {
       pool = new Pool(`http://${host}:${endpoint.port}`, {
         connections: limits.proxyUpstreamPoolConnectionsMax,
         connect: (_options, callback) => {
-          dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs).then(
+          dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs, ['http/1.1']).then(
             (socket) => callback(null, socket),
             (error: unknown) => callback(new DispatchError('connect', error instanceof Error ? error.message : String(error)), null),
           );
