@@ -20,10 +20,16 @@ const method = (name: string, requestStream: boolean, responseStream: boolean) =
 
 export const echoService = { Unary: method('Unary', false, false), Secret: method('Secret', false, false), Chat: method('Chat', true, true) } satisfies grpc.ServiceDefinition;
 
+export function metadataOf(entries: Record<string, string>): grpc.Metadata {
+  const meta = new grpc.Metadata();
+  for (const [key, value] of Object.entries(entries)) meta.set(key, value);
+  return meta;
+}
+
 export interface EchoClient extends grpc.Client {
   Unary(request: Json, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response?: Json) => void): grpc.ClientUnaryCall;
   Secret(request: Json, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response?: Json) => void): grpc.ClientUnaryCall;
-  Chat(): grpc.ClientDuplexStream<Json, Json>;
+  Chat(metadata?: grpc.Metadata): grpc.ClientDuplexStream<Json, Json>;
 }
 
 export function echoClient(t: ExecutionContext, address: string): EchoClient {
@@ -39,7 +45,14 @@ export async function startGrpcEcho(t: ExecutionContext, host: string, name: str
   const handlers: grpc.UntypedServiceImplementation = {
     Unary: (call: grpc.ServerUnaryCall<Json, Json>, callback: grpc.sendUnaryData<Json>) => {
       if (call.request.fail === true) return callback({ code: grpc.status.NOT_FOUND, details: `${name}: nothing here` });
-      callback(null, { name, got: call.request, metadata: call.metadata.getMap() });
+      const answer = () => callback(null, { name, got: call.request, metadata: call.metadata.getMap() });
+      // A slow answer, for deadline tests; a cancelled call no longer answers.
+      if (typeof call.request.delayMs === 'number') {
+        const timer = setTimeout(answer, call.request.delayMs);
+        call.on('cancelled', () => clearTimeout(timer));
+        return;
+      }
+      answer();
     },
     Secret: (_call: grpc.ServerUnaryCall<Json, Json>, callback: grpc.sendUnaryData<Json>) => callback(null, { name, secret: true }),
     Chat: (call: grpc.ServerDuplexStream<Json, Json>) => {
@@ -54,7 +67,5 @@ export async function startGrpcEcho(t: ExecutionContext, host: string, name: str
 }
 
 export function unary(client: EchoClient, call: 'Unary' | 'Secret', request: Json, metadata: Record<string, string> = {}): Promise<Json> {
-  const meta = new grpc.Metadata();
-  for (const [key, value] of Object.entries(metadata)) meta.set(key, value);
-  return new Promise((resolve, reject) => client[call](request, meta, (error, response) => (error === null ? resolve(response ?? {}) : reject(error))));
+  return new Promise((resolve, reject) => client[call](request, metadataOf(metadata), (error, response) => (error === null ? resolve(response ?? {}) : reject(error))));
 }

@@ -2,14 +2,15 @@
 // the app to its sidecar (prior knowledge), h2 over mesh mTLS (ALPN) between sidecars, h2c to the
 // destination app. Checks: a unary call and a bidirectional streaming echo; a header route sends
 // marked calls to the v2 subset only; a server error's grpc-status (trailers) reaches the client;
-// an L7 deny intention answers PERMISSION_DENIED; x-request-id, traceparent, tracestate and B3
+// an L7 deny intention answers PERMISSION_DENIED; a route RequestTimeout ends a slow unary call and
+// a long stream with DEADLINE_EXCEEDED; x-request-id, traceparent, tracestate and B3
 // headers reach the app (the request ID generated when absent). Method: one dev agent, grpc-js
 // servers and client, `taxiway connect proxy` processes; waits with deadlines.
 
 import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
 import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { echoClient, startGrpcEcho, unary } from '../helpers/grpc-echo.js';
+import { echoClient, metadataOf, startGrpcEcho, unary } from '../helpers/grpc-echo.js';
 import { agentApi, eventually, freePort, startProxyProcess } from '../helpers/mesh.js';
 
 let agent: DevAgent;
@@ -27,7 +28,11 @@ test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION
   const host = agent.host;
   await api('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'greeter', Protocol: 'grpc' });
   await api('PUT', '/v1/config', { Kind: 'service-resolver', Name: 'greeter', DefaultSubset: 'v1', Subsets: { v1: { Filter: 'Service.Meta.version == v1' }, v2: { Filter: 'Service.Meta.version == v2' } } });
-  await api('PUT', '/v1/config', { Kind: 'service-router', Name: 'greeter', Routes: [{ Match: { HTTP: { Header: [{ Name: 'x-version', Exact: 'v2' }] } }, Destination: { ServiceSubset: 'v2' } }] });
+  await api('PUT', '/v1/config', { Kind: 'service-router', Name: 'greeter', Routes: [
+      { Match: { HTTP: { Header: [{ Name: 'x-version', Exact: 'v2' }] } }, Destination: { ServiceSubset: 'v2' } },
+      { Match: { HTTP: { Header: [{ Name: 'x-deadline', Present: true }] } }, Destination: { RequestTimeout: '500ms' } },
+    ],
+  });
   await api('PUT', '/v1/config', {
     Kind: 'service-intentions',
     Name: 'greeter',
@@ -111,5 +116,16 @@ test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION
   t.deepEqual(echoes, [0, 1, 2].map((n) => ({ name: 'v1', echo: { n } })));
   await eventually(() => Promise.resolve(caller.stdout().includes('"path":"/test.Echo/Chat"')), 5000, 'the stream in the access log');
   const line = caller.stdout().split('\n').find((text) => text.includes('"path":"/test.Echo/Chat"')) ?? '{}';
-  t.like(JSON.parse(line), { upstream: 'greeter', protocol: 'grpc', status: 200, grpc_status: 0, route: '1' });
+  t.like(JSON.parse(line), { upstream: 'greeter', protocol: 'grpc', status: 200, grpc_status: 0, route: '2' });
+
+  // The route timeout: before any answer (a slow unary call) and after the head (a stream left open).
+  const slow = await unary(client, 'Unary', { delayMs: 5000 }, { 'x-deadline': '1' }).catch((error: grpc.ServiceError) => error);
+  t.like(slow, { code: grpc.status.DEADLINE_EXCEEDED });
+  const open = client.Chat(metadataOf({ 'x-deadline': '1' }));
+  const first = new Promise((resolve) => open.once('data', resolve));
+  const cut = new Promise<grpc.StatusObject>((resolve) => open.on('status', resolve));
+  open.on('error', () => undefined);
+  open.write({ n: 'once' });
+  t.deepEqual(await first, { name: 'v1', echo: { n: 'once' } });
+  t.like(await cut, { code: grpc.status.DEADLINE_EXCEEDED, details: 'upstream request timeout' });
 });
