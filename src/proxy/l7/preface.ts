@@ -16,18 +16,19 @@ export function classifyPreface(bytes: Buffer): 'h2' | 'http1' | undefined {
 
 /**
  * Reads from `socket` until its protocol is known, puts the bytes back and resolves. A connection
- * that ends (or fails) before that resolves 'http1' with what it sent: the HTTP/1 server then sees
- * the bytes and the end, and answers or closes as it would.
+ * that ends (or fails) before that is destroyed and resolves 'closed': what it sent is a prefix of
+ * the HTTP/2 preface, which is no HTTP/1 request either, and bytes cannot be put back after the end.
  */
-export function sniffPreface(socket: Socket): Promise<'h2' | 'http1'> {
+export function sniffPreface(socket: Socket): Promise<'h2' | 'http1' | 'closed'> {
   return new Promise((resolve) => {
     let seen = Buffer.alloc(0);
-    const done = (kind: 'h2' | 'http1'): void => {
+    const done = (kind: 'h2' | 'http1' | 'closed'): void => {
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('error', onEnd);
       socket.pause();
-      if (seen.length > 0) socket.unshift(seen);
+      if (kind === 'closed') socket.destroy();
+      else if (seen.length > 0) socket.unshift(seen);
       resolve(kind);
     };
     const onData = (chunk: Buffer): void => {
@@ -35,7 +36,7 @@ export function sniffPreface(socket: Socket): Promise<'h2' | 'http1'> {
       const kind = classifyPreface(seen);
       if (kind !== undefined) done(kind);
     };
-    const onEnd = (): void => done('http1');
+    const onEnd = (): void => done('closed');
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('error', onEnd);

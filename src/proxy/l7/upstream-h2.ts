@@ -70,7 +70,7 @@ export class H2Upstream {
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     const kind = await sniffPreface(socket);
-    if (socket.destroyed) return;
+    if (kind === 'closed' || socket.destroyed) return;
     if (kind === 'h2') this.h2.emit('connection', socket);
     else this.options.http.handoff(socket);
     socket.resume();
