@@ -2,8 +2,9 @@
 // LocalBindPort, where the app speaks HTTP/2 with prior knowledge (gRPC clients do) or HTTP/1.1.
 //   1. each connection's first bytes pick the server (preface.ts): h2 → the node:http2 server
 //      here; HTTP/1.x → the HttpUpstream's server (it routes and sends over h2 all the same);
-//   2. per HTTP/2 stream: an L7Request whose body streams (gRPC) or is read whole (other http2
-//      requests with a body, bounded as on HTTP/1.1), through HttpUpstream.dispatch(): the same
+//   2. per HTTP/2 stream: an L7Request whose body streams (gRPC, uploads declared larger than the
+//      buffer bound) or is read whole (other bodies, bounded as on HTTP/1.1, so 5xx retries can
+//      resend them), through HttpUpstream.dispatch(): the same
 //      faults → circuit breaker → route → timeout → retry → target pipeline;
 //   3. the answer goes back with its trailers (h2-io.ts); a gRPC call that got a local answer
 //      (no endpoint, overflow, timeout) gets it gRPC-shaped (grpc-local.ts);
@@ -83,7 +84,9 @@ export class H2Upstream {
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
     if (authority !== '') headers.host = authority;
     if (stream.endAfterHeaders) return { method, path, headers, body: Buffer.alloc(0) };
-    if (isGrpc(headers)) return { method, path, headers, body: Buffer.alloc(0), stream };
+    // gRPC, and uploads declared larger than the buffer bound, stream (retried on connect failures only).
+    const declaredBytes = Number(headers['content-length'] ?? 0);
+    if (isGrpc(headers) || declaredBytes > limits.proxyRequestBodyBytesMax) return { method, path, headers, body: Buffer.alloc(0), stream };
     const body = await readBody(stream).catch(() => undefined);
     return body === undefined ? undefined : { method, path, headers, body };
   }
