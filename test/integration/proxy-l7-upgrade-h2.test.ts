@@ -1,4 +1,4 @@
-// Goal: the L7 proxy carries WebSocket upgrades (protocol http) and plain HTTP/2 (protocol http2)
+// Goal: the L7 proxy carries WebSocket upgrades (protocol http) and HTTP/2 (protocol http2)
 // end to end through two built-in sidecars. Checks: a WebSocket echo both ways, routed by a
 // service-router path match, with the upgrade request's trace headers and a request ID at the
 // app, and an L7 deny intention refusing the upgrade with 403; an h2c client (prior knowledge)
@@ -33,8 +33,12 @@ const trace = {
 };
 
 /** A WebSocket echo app (`<name>: <message>`) that keeps each upgrade request's headers. */
-async function startWsApp(t: ExecutionContext, host: string, name: string): Promise<{ port: number; upgrades: IncomingHttpHeaders[] }> {
-  const server = createHttpServer((_request, response) => response.end(`${name} plain`));
+async function startWsApp(t: ExecutionContext, host: string, name: string): Promise<{ port: number; upgrades: IncomingHttpHeaders[]; plain: IncomingHttpHeaders[] }> {
+  const plain: IncomingHttpHeaders[] = [];
+  const server = createHttpServer((request, response) => {
+    plain.push(request.headers);
+    response.end(`${name} plain`);
+  });
   const wss = new WebSocketServer({ server });
   const upgrades: IncomingHttpHeaders[] = [];
   wss.on('connection', (socket, request) => {
@@ -49,7 +53,7 @@ async function startWsApp(t: ExecutionContext, host: string, name: string): Prom
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   const address = server.address();
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, upgrades };
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, upgrades, plain };
 }
 
 /** Opens a WebSocket; resolves once open, or rejects with the HTTP status of a refused upgrade. */
@@ -117,6 +121,10 @@ test.serial('WebSocket echo through two sidecars: routed, traced, an L7 deny ref
   t.is(next.upgrades[0]?.['x-request-id'], 'ws-7');
 
   await t.throwsAsync(openWs(`${base}/admin/live`), { message: 'status 403' });
+
+  // Plain HTTP/1.1 requests on the same path carry the same headers.
+  await get(host, upstreamPort, '/traced', { ...trace, 'x-request-id': 'plain-1' });
+  t.like(chat.plain.at(-1), { ...trace, 'x-request-id': 'plain-1' });
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   socket.close(1000);
   t.is(await closed, 1000);

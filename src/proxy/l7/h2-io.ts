@@ -6,7 +6,7 @@
 //   - one response written to a server stream, trailers (grpc-status) forwarded, a trailers-only
 //     answer (gRPC local answers, gRPC errors without messages) sent as one HEADERS frame.
 
-import { type ClientHttp2Session, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { type ClientHttp2Session, type ClientHttp2Stream, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { DispatchError, type L7Request, type L7Response } from './dispatch.js';
 
 type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
@@ -41,7 +41,16 @@ export function sendOnSession(session: ClientHttp2Session, request: L7Request, a
   return new Promise((resolve, reject) => {
     const hasBody = request.stream !== undefined || request.body.length > 0;
     const outgoing: OutgoingHttpHeaders = { ...h2ForwardHeaders(request.headers), ':method': request.method, ':path': request.path, ':authority': authority };
-    const stream = session.request(outgoing, { endStream: !hasBody });
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(outgoing, { endStream: !hasBody });
+    } catch (error) {
+      // The session closed or got GOAWAY in between: nothing was sent.
+      return reject(new DispatchError('connect', error instanceof Error ? error.message : String(error)));
+    }
+    // A refused stream was not processed by the peer (RFC 9113 §8.7): safe to send again when the
+    // body is buffered; a streamed body may have been partly read already, so it is a reset then.
+    const failure = (text: string): DispatchError => new DispatchError(stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && request.stream === undefined ? 'connect' : 'reset', text);
     let trailers: HeaderMap | undefined;
     const onAbort = (): void => {
       stream.close(constants.NGHTTP2_CANCEL);
@@ -53,8 +62,8 @@ export function sendOnSession(session: ClientHttp2Session, request: L7Request, a
     stream.on('trailers', (received: IncomingHttpHeaders) => {
       trailers = received;
     });
-    stream.once('error', (error: Error) => reject(new DispatchError('reset', error.message)));
-    stream.once('close', () => reject(new DispatchError('reset', `stream closed before a response (code ${stream.rstCode ?? 0})`)));
+    stream.once('error', (error: Error) => reject(failure(error.message)));
+    stream.once('close', () => reject(failure(`stream closed before a response (code ${stream.rstCode ?? 0})`)));
     stream.once('response', (head) => {
       const headers: Record<string, string | string[] | undefined> = {};
       for (const [name, value] of Object.entries(head)) if (!name.startsWith(':')) headers[name] = value;

@@ -14,6 +14,8 @@ import { DispatchError } from './dispatch.js';
 
 export class H2Sessions {
   private readonly sessions = new Map<string, Promise<ClientHttp2Session>>();
+  /** The sessions once made, to see synchronously that one closed. */
+  private readonly ready = new Map<string, ClientHttp2Session>();
   private closed = false;
 
   /**
@@ -21,6 +23,8 @@ export class H2Sessions {
    * DispatchError 'connect' (nothing was sent: the request may be retried).
    */
   session(key: string, dial: () => Promise<Duplex>): Promise<ClientHttp2Session> {
+    const live = this.ready.get(key);
+    if (live !== undefined && (live.closed || live.destroyed)) this.forget(key, live);
     const existing = this.sessions.get(key);
     if (existing !== undefined) return existing;
     if (this.closed) return Promise.reject(new DispatchError('connect', 'proxy closing'));
@@ -40,17 +44,14 @@ export class H2Sessions {
     this.closed = true;
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.ready.clear();
     await Promise.all(all.map((pending) => pending.then((session) => session.destroy(), () => undefined)));
   }
 
   private open(key: string, socket: Duplex): ClientHttp2Session {
     const session = h2Connect('http://peer', { createConnection: () => socket, peerMaxConcurrentStreams: limits.proxyH2StreamsMax, settings: { maxConcurrentStreams: limits.proxyH2StreamsMax } });
-    const forget = (): void => {
-      const current = this.sessions.get(key);
-      void current?.then((known) => {
-        if (known === session) this.sessions.delete(key);
-      });
-    };
+    this.ready.set(key, session);
+    const forget = (): void => this.forget(key, session);
     session.once('goaway', forget);
     session.once('close', forget);
     session.on('error', () => session.destroy());
@@ -58,5 +59,12 @@ export class H2Sessions {
     session.unref();
     socket.on('error', () => session.destroy());
     return session;
+  }
+
+  /** Drops `session` for `key` unless a newer one replaced it already. */
+  private forget(key: string, session: ClientHttp2Session): void {
+    if (this.ready.get(key) !== session) return;
+    this.ready.delete(key);
+    this.sessions.delete(key);
   }
 }
