@@ -4,14 +4,14 @@
 // a streaming body is not retried once bytes were sent (only a connect failure is). Method: node
 // net/http2 servers and clients, @grpc/grpc-js, ManualClock + SeededRandom for the retry wrapper.
 
-import { connect as h2Connect, createServer as createH2Server, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { connect as h2Connect, createServer as createH2Server, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { connect as netConnect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '../../src/lib/clock.js';
 import { SeededRandom } from '../../src/lib/random.js';
-import { type L7Request, localResponse } from '../../src/proxy/l7/dispatch.js';
+import { DispatchError, type L7Request, localResponse } from '../../src/proxy/l7/dispatch.js';
 import { asGrpc, encodeGrpcMessage, grpcLocalResponse, grpcStatusOfHttp, isGrpc } from '../../src/proxy/l7/grpc-local.js';
 import { h2ForwardHeaders, sendOnSession, writeH2Response } from '../../src/proxy/l7/h2-io.js';
 import { H2Sessions } from '../../src/proxy/l7/h2-sessions.js';
@@ -192,4 +192,37 @@ test('streaming bodies: no retry once bytes were sent, a connect failure is retr
 
   t.deepEqual(streamingRetryPolicy(policy), { numRetries: 3, retryOnConnectFailure: true, retryOnStatusCodes: [], retryOn5xx: false });
   t.is(streamingRetryPolicy({ ...policy, retryOnConnectFailure: false }).numRetries, 0);
+});
+
+test('H2Sessions: one session per key shared by concurrent requests, replaced after the peer closes it', async (t) => {
+  const server = createH2Server();
+  const serverSessions: Http2Session[] = [];
+  server.on('session', (session: Http2Session) => serverSessions.push(session));
+  server.on('stream', (stream: ServerHttp2Stream) => stream.respond({ ':status': 204 }, { endStream: true }));
+  const port = await listening(t, server);
+  const sessions = new H2Sessions();
+  t.teardown(() => sessions.close());
+  let dials = 0;
+  const dial = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      dials++;
+      const socket = netConnect({ host, port });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  const [a, b] = await Promise.all([sessions.session('peer', dial), sessions.session('peer', dial)]);
+  t.is(a, b);
+  t.is(dials, 1, 'a burst shares one dial');
+  const answer = await sendOnSession(a, { method: 'GET', path: '/', headers: {}, body: Buffer.alloc(0) }, 'peer', new AbortController().signal);
+  t.is(answer.status, 204);
+  answer.body.resume();
+  // The peer says GOAWAY and closes: the next request dials a new session.
+  const closed = new Promise((resolve) => a.once('close', resolve));
+  serverSessions[0]?.close();
+  await closed;
+  const c = await sessions.session('peer', dial);
+  t.not(c, a);
+  t.is(dials, 2);
+  t.is((await sendOnSession(c, { method: 'GET', path: '/', headers: {}, body: Buffer.alloc(0) }, 'peer', new AbortController().signal)).status, 204);
+  await t.throwsAsync(new H2Sessions().session('refused', () => Promise.reject(new Error('ECONNREFUSED'))), { instanceOf: DispatchError, message: 'ECONNREFUSED' });
 });
