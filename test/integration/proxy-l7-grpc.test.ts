@@ -3,7 +3,7 @@
 // destination app. Checks: a unary call and a bidirectional streaming echo; a header route sends
 // marked calls to the v2 subset only; a server error's grpc-status (trailers) reaches the client;
 // an L7 deny intention answers PERMISSION_DENIED; a route RequestTimeout ends a slow unary call and
-// a long stream with DEADLINE_EXCEEDED; x-request-id, traceparent, tracestate and B3
+// a long stream with DEADLINE_EXCEEDED; 100 concurrent calls and a 1 MiB streamed message pass; x-request-id, traceparent, tracestate and B3
 // headers reach the app (the request ID generated when absent). Method: one dev agent, grpc-js
 // servers and client, `taxiway connect proxy` processes; waits with deadlines.
 
@@ -117,6 +117,16 @@ test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION
   await eventually(() => Promise.resolve(caller.stdout().includes('"path":"/test.Echo/Chat"')), 5000, 'the stream in the access log');
   const line = caller.stdout().split('\n').find((text) => text.includes('"path":"/test.Echo/Chat"')) ?? '{}';
   t.like(JSON.parse(line), { upstream: 'greeter', protocol: 'grpc', status: 200, grpc_status: 0, route: '2' });
+
+  // Many calls at once share the sessions (multiplexed); a 1 MiB message crosses the flow control of every hop.
+  const many = await Promise.all(Array.from({ length: 100 }, (_, i) => unary(client, 'Unary', { i })));
+  t.deepEqual(many.map((answer) => (answer.got as { i: number }).i), Array.from({ length: 100 }, (_, i) => i));
+  const bigChat = client.Chat();
+  const big = 'y'.repeat(1024 * 1024);
+  const bigEcho = new Promise((resolve) => bigChat.once('data', resolve));
+  bigChat.write({ big });
+  t.deepEqual(await bigEcho, { name: 'v1', echo: { big } });
+  bigChat.end();
 
   // The route timeout: before any answer (a slow unary call) and after the head (a stream left open).
   const slow = await unary(client, 'Unary', { delayMs: 5000 }, { 'x-deadline': '1' }).catch((error: grpc.ServiceError) => error);
