@@ -3,9 +3,10 @@
 // destination app. Checks: a unary call and a bidirectional streaming echo; a header route sends
 // marked calls to the v2 subset only; a server error's grpc-status (trailers) reaches the client;
 // an L7 deny intention answers PERMISSION_DENIED; a route RequestTimeout ends a slow unary call and
-// a long stream with DEADLINE_EXCEEDED; 100 concurrent calls and a 1 MiB streamed message pass; x-request-id, traceparent, tracestate and B3
-// headers reach the app (the request ID generated when absent). Method: one dev agent, grpc-js
-// servers and client, `taxiway connect proxy` processes; waits with deadlines.
+// a long stream with DEADLINE_EXCEEDED; 100 concurrent calls and a 1 MiB streamed message pass;
+// x-request-id, traceparent, tracestate and B3 headers reach the app (the request ID generated
+// when absent). Method: one dev agent, grpc-js servers and client, `taxiway connect proxy`
+// processes; waits with deadlines.
 
 import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
