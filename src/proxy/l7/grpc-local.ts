@@ -5,7 +5,10 @@
 // (doc/http-grpc-status-mapping.md), which Envoy's Grpc::Utility::httpToGrpcStatus follows:
 // RBAC's 403 → 7 PERMISSION_DENIED, no healthy upstream 503 → 14 UNAVAILABLE. A route timeout is
 // the exception: it ends the call with 4 DEADLINE_EXCEEDED, which is what the caller's own deadline
-// would give and what gRPC clients treat as "do not blindly retry". Pure.
+// would give. This departs from Envoy on purpose (the issue asks for 4): Envoy's router answers its
+// route timeout with a 504 local reply without a gRPC status (router.cc onUpstreamAbort), so a gRPC
+// caller gets httpToGrpcStatus(504) = 14 UNAVAILABLE, and a response already started is reset
+// instead. Pure.
 
 import { Readable } from 'node:stream';
 import type { L7Response } from './dispatch.js';
