@@ -457,6 +457,12 @@ export const limits = {
   proxyMaglevTableSize: 65_537,
   /** Longest outlier ejection, however often an endpoint was ejected (Envoy's max_ejection_time default 300 s). */
   proxyOutlierEjectionMsMax: 300_000,
+  /**
+   * Concurrent HTTP/2 streams per session in L7 h2/grpc mode (advertised in SETTINGS and kept on
+   * our client sessions): long gRPC streams hold one each; Envoy's default cap is larger, 100 is
+   * gRPC's and nghttp2's usual default.
+   */
+  proxyH2StreamsMax: 100,
   // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------
   /** Open gossip TCP connections served at once (push-pull, TCP probes, keyring); more are closed at once. */
   gossipStreamConnectionsMax: 256,

@@ -17,6 +17,9 @@ export interface ProxyMetrics {
   readonly requestSeconds: Histogram<'upstream' | 'route'>;
   readonly retries: Counter<'upstream' | 'route'>;
   readonly ejections: Counter<'upstream'>;
+  /** Circuit breaking: requests refused with Envoy's overflow answer, and requests waiting for a connection. */
+  readonly overflows: Counter<'upstream'>;
+  readonly pendingRequests: Gauge<'upstream'>;
 }
 
 export function createProxyMetrics(): ProxyMetrics {
@@ -38,6 +41,8 @@ export function createProxyMetrics(): ProxyMetrics {
     }),
     retries: new Counter({ name: 'taxiway_proxy_retries_total', help: 'L7 retries', labelNames: ['upstream', 'route'], registers }),
     ejections: new Counter({ name: 'taxiway_proxy_outlier_ejections_total', help: 'Endpoints ejected by outlier detection', labelNames: ['upstream'], registers }),
+    overflows: new Counter({ name: 'taxiway_proxy_circuit_overflows_total', help: 'Requests refused by circuit breaking (503 x-envoy-overloaded)', labelNames: ['upstream'], registers }),
+    pendingRequests: new Gauge({ name: 'taxiway_proxy_pending_requests', help: 'Requests waiting for a connection (circuit breaking max_connections)', labelNames: ['upstream'], registers }),
   };
 }
 

@@ -34,8 +34,11 @@ export interface OutboundOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Dials `endpoint` with mesh mTLS, checking that it is `service`; resolves once the handshake is done. */
-export function dialMesh(endpoint: Endpoint, tls: MeshTls, service: string, clock: Clock, timeoutMs: number): Promise<TLSSocket> {
+/**
+ * Dials `endpoint` with mesh mTLS, checking that it is `service`; resolves once the handshake is
+ * done. `alpn` is offered when given (L7: h2 or http/1.1); L4 offers none.
+ */
+export function dialMesh(endpoint: Endpoint, tls: MeshTls, service: string, clock: Clock, timeoutMs: number, alpn?: readonly string[]): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     // allowHalfOpen is passed on to the TLSSocket by Node though its typings leave it out.
     const options: ConnectionOptions & { allowHalfOpen: boolean } = {
@@ -46,6 +49,7 @@ export function dialMesh(endpoint: Endpoint, tls: MeshTls, service: string, cloc
       // No SNI: the peer is addressed by identity, not name (an IP would be refused as SNI anyway).
       servername: '',
       allowHalfOpen: true,
+      ...(alpn === undefined ? {} : { ALPNProtocols: [...alpn] }),
     };
     const socket = tlsConnect(options);
     const timer = clock.setTimer(timeoutMs, () => socket.destroy(new Error(`connecting to ${endpoint.host}:${endpoint.port} timed out after ${timeoutMs} ms`)));

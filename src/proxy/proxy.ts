@@ -17,6 +17,9 @@ import type { ProxyConfig, PublicListenerConfig, UpstreamConfig } from './config
 import type { TLSSocket } from 'node:tls';
 import type { Intention } from '../connect/intentions.js';
 import { InboundHttp } from './l7/inbound-http.js';
+import { InboundH2 } from './l7/inbound-h2.js';
+import { H2Upstream } from './l7/upstream-h2.js';
+import { MeshTransports } from './l7/transports.js';
 import type { IntentionsView } from './l7/request-intentions.js';
 import { follow, type FollowDeps } from './follow.js';
 import { InboundListener } from './inbound.js';
@@ -27,7 +30,19 @@ import { circuitLimitsOf, connectTimeoutMsOf, outlierPolicyOf } from './l7/polic
 import { ChainTargets } from './l7/targets.js';
 import { HttpUpstream } from './l7/upstream-http.js';
 import type { CompiledChain } from '../connect/discovery-chain.js';
-import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer } from './tls.js';
+import { type LeafAnswer, meshTls, type MeshTls, type RootsAnswer, withServerAlpn } from './tls.js';
+
+/** How a service's traffic is carried, from its discovery chain's Protocol. */
+export type ProxyMode = 'tcp' | 'http' | 'h2';
+
+export function modeOf(protocol: string | undefined): ProxyMode {
+  if (protocol === 'http') return 'http';
+  if (protocol === 'http2' || protocol === 'grpc') return 'h2';
+  return 'tcp';
+}
+
+/** ALPN offered by the public listener, by mode (tls.ts withServerAlpn). */
+const serverAlpn: Record<ProxyMode, readonly string[] | undefined> = { tcp: undefined, http: ['http/1.1'], h2: ['h2', 'http/1.1'] };
 
 export interface ProxyDeps {
   readonly client: ApiClient;
@@ -99,54 +114,73 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
 }
 
 /**
- * The public listener: mTLS + connection authorization (inbound.ts), then either L4 to the app or,
- * when this service's protocol is http (its discovery chain says so at start), L7 with per-request
- * intentions (l7/inbound-http.ts). Intentions are followed: a change drops cached decisions and
- * rechecks open connections.
+ * The public listener: mTLS + connection authorization (inbound.ts), then by this service's
+ * protocol (its discovery chain at start): tcp → L4 to the app; http → L7 with per-request
+ * intentions (l7/inbound-http.ts); http2/grpc → the same over HTTP/2 for sockets that negotiated
+ * ALPN h2 (l7/inbound-h2.ts, h2c to the app), HTTP/1.1 otherwise. Intentions are followed: a
+ * change drops cached decisions and rechecks open connections.
  */
 async function startPublic(run: ProxyRun, config: ProxyConfig, listener: PublicListenerConfig, tls: TlsFollower): Promise<{ port: number; close: () => Promise<void> }> {
-  const { deps, followDeps, signal, onError } = run;
+  const { deps } = run;
   const authorizer = new Authorizer(deps.client, config.service);
   const own = await deps.client.query<{ Chain: CompiledChain }>(`/v1/discovery-chain/${pathSegment(config.service)}`);
+  const mode = modeOf(own.value.Chain.Protocol);
   let view: IntentionsView = { intentions: [], defaultAllow: true };
-  const http =
-    own.value.Chain.Protocol === 'http'
-      ? new InboundHttp({ ...listener, service: config.service, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, intentions: () => view })
-      : undefined;
-  const handoff = http === undefined ? undefined : (socket: TLSSocket, source: string) => http.handoff(socket, source);
-  const inbound = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff }, tls.current());
+  const l7Options = { ...listener, service: config.service, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, intentions: () => view };
+  const http = mode === 'tcp' ? undefined : new InboundHttp(l7Options);
+  const h2 = mode === 'h2' ? new InboundH2(l7Options) : undefined;
+  const handoff =
+    http === undefined
+      ? undefined
+      : (socket: TLSSocket, source: string) => {
+          if (h2 !== undefined && socket.alpnProtocol === 'h2') h2.handoff(socket, source);
+          else http.handoff(socket, source);
+        };
+  const alpn = serverAlpn[mode];
+  const inbound = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff }, withServerAlpn(tls.current(), alpn));
   tls.onChange((next) => {
     authorizer.invalidate();
-    inbound.updateTls(next);
+    inbound.updateTls(withServerAlpn(next, alpn));
   });
+  const intentions = followIntentions(run, config.service, (next, changed) => {
+    view = next;
+    if (!changed) return;
+    deps.logger.info({ service: config.service }, 'intentions changed');
+    authorizer.invalidate();
+    inbound.recheck();
+  });
+  await intentions;
+  const port = await inbound.listen();
+  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode }, 'public listener started');
+  return {
+    port,
+    close: async () => {
+      await inbound.close();
+      await h2?.close();
+      await http?.close();
+    },
+  };
+}
+
+/** Follows the intentions naming `service`; `onView` gets each view (changed = not the first). */
+function followIntentions(run: ProxyRun, service: string, onView: (view: IntentionsView, changed: boolean) => void): Promise<void> {
+  const { followDeps, signal, onError } = run;
   let seen = false;
   const intentions = follow<Record<string, Intention[]>>(
     followDeps,
     {
       name: 'intentions',
       path: '/v1/connect/intentions/match',
-      params: { by: 'destination', name: config.service },
+      params: { by: 'destination', name: service },
       onValue: (value, meta) => {
-        view = { intentions: value[config.service] ?? [], defaultAllow: meta.defaultAclPolicy !== 'deny' };
-        if (!seen) return void (seen = true);
-        deps.logger.info({ service: config.service }, 'intentions changed');
-        authorizer.invalidate();
-        inbound.recheck();
+        onView({ intentions: value[service] ?? [], defaultAllow: meta.defaultAclPolicy !== 'deny' }, seen);
+        seen = true;
       },
       onError: onError('intentions'),
     },
     signal,
   );
-  await intentions.first;
-  const port = await inbound.listen();
-  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode: http === undefined ? 'tcp' : 'http' }, 'public listener started');
-  return {
-    port,
-    close: async () => {
-      await inbound.close();
-      await http?.close();
-    },
-  };
+  return intentions.first;
 }
 
 interface TlsFollower {
@@ -176,7 +210,11 @@ async function followTls(run: ProxyRun, service: string): Promise<TlsFollower> {
   };
 }
 
-/** Follows the upstream's discovery chain; http → an L7 listener (l7/), anything else → L4. */
+/**
+ * Follows the upstream's discovery chain; its Protocol picks the listener: http → HTTP/1.1 L7
+ * (l7/upstream-http.ts), http2/grpc → the h2 L7 listener (l7/upstream-h2.ts, which also takes
+ * HTTP/1.1), anything else → L4.
+ */
 async function startUpstream(
   run: ProxyRun,
   upstream: UpstreamConfig,
@@ -200,8 +238,11 @@ async function startUpstream(
     signal,
   );
   await chainWatch.first;
-  if (chain?.Protocol !== 'http') return startL4Upstream(run, upstream, tls);
-  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), connectTimeoutMsOf(upstream.config), {
+  const mode = modeOf(chain?.Protocol);
+  if (mode === 'tcp' || chain === undefined) return startL4Upstream(run, upstream, tls);
+  const connectTimeoutMs = connectTimeoutMsOf(upstream.config);
+  const transports = new MeshTransports({ mode, clock: deps.clock, tls: () => tls.current(), connectTimeoutMs });
+  const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), connectTimeoutMs, {
     maxConnections: circuitLimitsOf(upstream.config).maxConnections,
     outlier: outlierPolicyOf(upstream.config),
     onEjection: (service, endpoint, ejectionMs) => {
@@ -209,8 +250,9 @@ async function startUpstream(
       deps.logger.info({ upstream: upstream.name, service, endpoint, ejection_ms: ejectionMs }, 'outlier ejected');
     },
     onPoolClosed: (pool) => deps.logger.debug({ upstream: upstream.name, pool }, 'upstream pool closed'),
-  });
+  }, transports);
   const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
+  const listener = mode === 'h2' ? new H2Upstream({ ...upstream, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, http }) : http;
   let applied = 0;
   sink.apply = (next) => {
     // A chain is used once its targets are followed; a later chain wins over a slower earlier one.
@@ -221,9 +263,9 @@ async function startUpstream(
   };
   await sink.apply(chain);
   return {
-    listen: () => http.listen(),
+    listen: () => listener.listen(),
     close: async () => {
-      await http.close();
+      await listener.close();
       await targets.close();
     },
   };

@@ -32,13 +32,21 @@ export interface MeshTls {
   /** For tls.connect (outbound). */
   readonly context: SecureContext;
   /** For tls.Server#setSecureContext (inbound): the same material as options. */
-  readonly serverOptions: { key: string; cert: string; ca: string[]; minVersion: 'TLSv1.2' };
+  readonly serverOptions: { key: string; cert: string; ca: string[]; minVersion: 'TLSv1.2'; ALPNProtocols?: string[] };
 }
 
 export function meshTls(leaf: LeafAnswer, roots: RootsAnswer): MeshTls {
   const caPems = roots.Roots.map((root) => root.RootCert);
   const serverOptions = { key: leaf.PrivateKeyPEM, cert: leaf.CertPEM, ca: [...caPems], minVersion: 'TLSv1.2' as const };
   return Object.freeze({ trustDomain: roots.TrustDomain.toLowerCase(), leaf, caPems, context: createSecureContext(serverOptions), serverOptions });
+}
+
+/**
+ * ALPN the public listener offers, by the service's L7 mode: h2 (and http/1.1 for clients that
+ * cannot) for http2/grpc, http/1.1 for http; none for tcp, so L4 clients negotiate nothing.
+ */
+export function withServerAlpn(tls: MeshTls, alpn: readonly string[] | undefined): MeshTls {
+  return alpn === undefined ? tls : { ...tls, serverOptions: { ...tls.serverOptions, ALPNProtocols: [...alpn] } };
 }
 
 /** The URI SANs of a peer certificate ("URI:spiffe://..., DNS:..." in Node's text form). */

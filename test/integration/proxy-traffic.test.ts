@@ -275,13 +275,13 @@ test.serial('(e) max_concurrent_requests and max_connections overflow with 503 x
     const hanging = Array.from({ length: inFlight }, () => get(agent.host, deployment.port, '/hang'));
     // max_concurrent: both reach the app; max_connections 1: one reaches it, one waits pending.
     await eventually(() => Promise.resolve(app.held.length >= (deployment === capped ? 2 : 1)), 10_000, 'requests in flight');
-    // The pending request of `queued` cannot be observed from outside; it was sent before the
-    // first one was seen at the app, so 200 ms on loopback is a wide margin for it to be queued.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // `queued`'s second request waits for the one connection: the pending gauge shows it.
+    if (deployment === queued) await eventually(async () => (await metric(deployment, 'taxiway_proxy_pending_requests')) === 1, 10_000, 'one request pending');
     const overflow = await get(agent.host, deployment.port, '/over');
     t.is(overflow.status, 503);
     t.is(overflow.headers['x-envoy-overloaded'], 'true');
     t.regex(overflow.body, /overflow/);
+    t.is(await metric(deployment, 'taxiway_proxy_circuit_overflows_total'), 1);
     // Release until every held or pending request finished; then the upstream serves again.
     const done = Promise.all(hanging);
     await eventually(async () => {

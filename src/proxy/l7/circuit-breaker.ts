@@ -21,6 +21,8 @@ export interface CircuitLimits {
 
 export interface CircuitHooks {
   readonly onOverflow?: () => void;
+  /** Told the number of requests waiting for a connection whenever it changes. */
+  readonly onPending?: (waiting: number) => void;
 }
 
 /** Envoy's default for every threshold a cluster leaves out. */
@@ -44,8 +46,10 @@ export function withCircuitBreaker(dispatch: Dispatch, limitsOf: CircuitLimits, 
     requests--;
     const next = waiting.shift();
     // The connection is handed over to the next waiter: `onWire` stays counted for it.
-    if (next !== undefined) next();
-    else onWire--;
+    if (next !== undefined) {
+      hooks.onPending?.(waiting.length);
+      next();
+    } else onWire--;
   };
   return async (request, signal) => {
     if (maxConcurrentRequests > 0 && requests >= maxConcurrentRequests) return overflow();
@@ -60,10 +64,12 @@ export function withCircuitBreaker(dispatch: Dispatch, limitsOf: CircuitLimits, 
         const cancel = (): void => {
           const at = waiting.indexOf(go);
           if (at >= 0) waiting.splice(at, 1);
+          hooks.onPending?.(waiting.length);
           requests--;
           resolve(false);
         };
         waiting.push(go);
+        hooks.onPending?.(waiting.length);
         signal.addEventListener('abort', cancel, { once: true });
       });
       if (!handedOver) throw new DispatchError('reset', 'request cancelled while pending');

@@ -3,6 +3,7 @@
 // by limits.proxyRequestBodyBytesMax, upstream-http.ts) so that a retry can send them again;
 // response bodies stream, and a wrapper that drops a response must discard its body.
 
+import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 
 export interface L7Request {
@@ -14,6 +15,13 @@ export interface L7Request {
   readonly body: Buffer;
   /** The downstream client's address and port, for hash policies (SourceIP, generated cookies). */
   readonly remote?: { readonly address: string; readonly port: number };
+  /**
+   * A body that streams instead (gRPC, HTTP/2): it can be read once, so such a request is retried
+   * on connect failures only (streaming.ts); `body` is then empty.
+   */
+  readonly stream?: Readable;
+  /** An HTTP/1.1 Upgrade (WebSocket): the answer may carry the upgraded socket (upgrade.ts). */
+  readonly upgrade?: boolean;
 }
 
 export interface L7Response {
@@ -22,6 +30,12 @@ export interface L7Response {
   readonly body: Readable;
   /** How many attempts it took (1 = no retry); set by the retry wrapper. */
   readonly attempts?: number;
+  /** HTTP/2: the trailers, once the body ended (grpc-status travels there). */
+  readonly trailers?: () => Readonly<Record<string, string | string[] | undefined>> | undefined;
+  /** Set on 101 Switching Protocols: the upstream socket and the bytes read past its head. */
+  readonly upgraded?: { readonly socket: Duplex; readonly head: Buffer };
+  /** Set on answers the proxy made itself: their text (a gRPC caller gets it as grpc-message). */
+  readonly localText?: string;
 }
 
 export type Dispatch = (request: L7Request, signal: AbortSignal) => Promise<L7Response>;
@@ -39,7 +53,7 @@ export class DispatchError extends Error {
 
 /** A response made by the proxy itself (403, 503, fault injection). */
 export function localResponse(status: number, text: string, headers: Record<string, string> = {}): L7Response {
-  return { status, headers: { 'content-type': 'text/plain', ...headers }, body: Readable.from([Buffer.from(`${text}\n`)]) };
+  return { status, headers: { 'content-type': 'text/plain', ...headers }, body: Readable.from([Buffer.from(`${text}\n`)]), localText: text };
 }
 
 /** Drops a response nobody will read (its connection then goes back to the pool or is closed). */

@@ -1,12 +1,13 @@
 // The HTTP edges the L7 listeners share: a request body read whole but bounded, and a dispatch
 // response written back without the hop-by-hop headers of the upstream connection.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { limits } from '../../lib/limits.js';
 import type { L7Response } from './dispatch.js';
 
 /** The body, or undefined when it exceeds limits.proxyRequestBodyBytesMax (answer 413). */
-export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+export function readBody(request: Readable): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

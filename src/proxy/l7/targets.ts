@@ -27,6 +27,7 @@ import { dialMesh } from '../outbound.js';
 import { type Endpoint, endpointsOf, type HealthConnectEntry } from '../picker.js';
 import type { MeshTls } from '../tls.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response } from './dispatch.js';
+import type { MeshTransports } from './transports.js';
 
 interface FollowedTarget {
   picker: EndpointPicker;
@@ -69,6 +70,8 @@ export class ChainTargets {
     private readonly tls: () => MeshTls,
     private readonly connectTimeoutMs: number,
     private readonly policy: TargetsPolicy = {},
+    /** Upgrades and HTTP/2 upstreams (transports.ts); the undici pools carry the rest. */
+    private readonly transports?: MeshTransports,
   ) {}
 
   /** Follows the targets of `chain`, stops following those it no longer has; resolves when all answered once. */
@@ -143,6 +146,7 @@ export class ChainTargets {
     this.targets.clear();
     await Promise.all([...this.pools.values()].map((pool) => pool.close().catch(() => undefined)));
     this.pools.clear();
+    await this.transports?.close();
   }
 
   private setPolicy(target: FollowedTarget, policy: LoadBalancerPolicy, policyText: string): void {
@@ -187,15 +191,16 @@ export class ChainTargets {
   }
 
   private async send(endpoint: Endpoint, target: FollowedTarget, request: L7Request, signal: AbortSignal): Promise<L7Response> {
-    const pool = this.poolFor(endpoint, target.service);
     const release = this.active.begin(endpoint);
     const key = endpointKey(endpoint);
     try {
-      const response = await pool.request({ method: request.method, path: request.path, headers: forwardHeaders(request.headers), body: request.body.length > 0 ? request.body : undefined, signal });
-      target.outlier.report(key, response.statusCode >= 500);
-      response.body.once('close', release);
-      response.body.once('error', release);
-      return { status: response.statusCode, headers: response.headers, body: response.body };
+      const response = await (this.transports?.send(endpoint, target.service, request, signal) ?? this.sendPooled(endpoint, target.service, request, signal));
+      target.outlier.report(key, response.status >= 500);
+      // An upgraded (WebSocket) exchange is in flight until its socket closes, not its empty body.
+      const ends = response.upgraded?.socket ?? response.body;
+      ends.once('close', release);
+      ends.once('error', release);
+      return response;
     } catch (error) {
       release();
       if (error instanceof DispatchError) {
@@ -212,6 +217,13 @@ export class ChainTargets {
     }
   }
 
+  /** HTTP/1.1 through the endpoint's undici pool (everything transports.ts does not carry). */
+  private async sendPooled(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> {
+    const pool = this.poolFor(endpoint, service);
+    const response = await pool.request({ method: request.method, path: request.path, headers: forwardHeaders(request.headers), body: request.body.length > 0 ? request.body : undefined, signal });
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
   private poolFor(endpoint: Endpoint, service: string): Pool {
     const key = poolKey(service, endpoint);
     let pool = this.pools.get(key);
@@ -221,7 +233,7 @@ export class ChainTargets {
       pool = new Pool(`http://${host}:${endpoint.port}`, {
         connections: maxConnections > 0 ? Math.min(maxConnections, limits.proxyUpstreamPoolConnectionsMax) : limits.proxyUpstreamPoolConnectionsMax,
         connect: (_options, callback) => {
-          dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs).then(
+          dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs, ['http/1.1']).then(
             (socket) => callback(null, socket),
             (error: unknown) => callback(new DispatchError('connect', error instanceof Error ? error.message : String(error)), null),
           );

@@ -14,8 +14,8 @@ export function withTimeout(dispatch: Dispatch, clock: Clock, timeoutMs: number)
     signal.addEventListener('abort', onAbort, { once: true });
     return new Promise((resolve, reject) => {
       const timer = clock.setTimer(timeoutMs, () => {
-        controller.abort(new DispatchError('timeout', `upstream request timeout after ${timeoutMs} ms`));
-        reject(new DispatchError('timeout', `upstream request timeout after ${timeoutMs} ms`));
+        controller.abort(new DispatchError('timeout', 'upstream request timeout'));
+        reject(new DispatchError('timeout', 'upstream request timeout'));
       });
       dispatch(request, controller.signal).then(
         (response) => {

@@ -5,8 +5,12 @@
 //   3. the route's wrappers, built once per chain: timeout → retry → target dispatch (targets.ts)
 //   4. the response streamed back; one JSON access-log line and metrics per request.
 // The chain is followed by blocking query; a new chain replaces the routes atomically.
+// An Upgrade request (WebSocket) takes the same path with no body; a 101 answer splices the two
+// sockets (upgrade.ts). The h2 listener (upstream-h2.ts) reuses this pipeline through dispatch():
+// its streaming requests get the connect-failure-only retry policy (streaming.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { CompiledChain } from '../../connect/discovery-chain.js';
 import type { Clock } from '../../lib/clock.js';
@@ -23,6 +27,9 @@ import { rewritePath, routeRequest, type RequestFacts } from './router.js';
 import type { ChainTargets } from './targets.js';
 import { withTimeout } from './timeout.js';
 import { listenOn } from '../listen.js';
+import { splice } from '../pipe.js';
+import { streamingRetryPolicy } from './streaming.js';
+import { answerUpgrade } from './upgrade.js';
 
 export interface HttpUpstreamOptions {
   readonly name: string;
@@ -50,19 +57,44 @@ export function factsOf(request: L7Request): RequestFacts {
   return { path: url.pathname, method: request.method, headers, query: Object.fromEntries(url.searchParams) };
 }
 
+/** The answer for a request that got no upstream response: 504 on a route timeout, else 503. */
+export function failureResponse(error: unknown): L7Response {
+  const kind = error instanceof DispatchError ? error.kind : 'reset';
+  return localResponse(kind === 'timeout' ? 504 : 503, error instanceof Error ? error.message : 'upstream error');
+}
+
 export class HttpUpstream {
   private readonly server: Server;
   private state: RouteState | undefined;
   private readonly entry: Dispatch;
-  /** The route each request took, for its access-log line. */
-  private readonly routeOf = new WeakMap<L7Request, string>();
+  /** The route each request took (and its RequestTimeout), for its access-log line and stream deadline. */
+  private readonly routeOf = new WeakMap<L7Request, { route: string; timeoutMs: number }>();
 
   constructor(private readonly options: HttpUpstreamOptions) {
     const routed: Dispatch = (request, signal) => this.dispatchRouted(request, signal);
-    const circuit = withCircuitBreaker(routed, circuitLimitsOf(options.config));
+    const circuit = withCircuitBreaker(routed, circuitLimitsOf(options.config), {
+      onOverflow: () => options.metrics.overflows.inc({ upstream: options.name }),
+      onPending: (waiting) => options.metrics.pendingRequests.set({ upstream: options.name }, waiting),
+    });
     this.entry = withFaults(circuit, faultPolicyOf(options.config), options.clock, options.random);
     this.server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => void this.handle(request, response));
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
     this.server.maxConnections = limits.proxyUpstreamConnectionsMax;
+  }
+
+  /** The whole pipeline (faults → circuit breaker → route → timeout → retry → target), for the h2 listener. */
+  dispatch(request: L7Request, signal: AbortSignal): Promise<L7Response> {
+    return this.entry(request, signal);
+  }
+
+  /** The route `request` took and its RequestTimeout (0 = none); undefined before routing. */
+  routed(request: L7Request): { route: string; timeoutMs: number } | undefined {
+    return this.routeOf.get(request);
+  }
+
+  /** Serves an HTTP/1.x connection accepted elsewhere (the h2 listener's preface sniffing). */
+  handoff(socket: Duplex): void {
+    this.server.emit('connection', socket);
   }
 
   /** A new chain from the agent: routes are rebuilt on first use. */
@@ -84,16 +116,19 @@ export class HttpUpstream {
     if (state === undefined) return Promise.resolve(localResponse(503, 'no discovery chain yet'));
     const decision = routeRequest(state.chain, factsOf(request), this.options.random);
     if (decision === undefined) return Promise.resolve(localResponse(404, 'no route matched'));
-    const key = `${decision.route}|${decision.targets.join(',')}`;
+    const streaming = request.stream !== undefined;
+    const key = `${decision.route}|${decision.targets.join(',')}|${streaming ? 'stream' : 'buffered'}`;
+    const timeoutMs = timeoutMsOf(decision.destination);
     let dispatch = state.routes.get(key);
     if (dispatch === undefined) {
       const { clock, random, metrics, name } = this.options;
       const target = this.options.targets.dispatchTo(decision.targets).dispatch;
-      const retried = withRetry(target, retryPolicyOf(decision.destination), clock, random, { onRetry: () => metrics.retries.inc({ upstream: name, route: decision.route }) });
-      dispatch = withFaults(withTimeout(retried, clock, timeoutMsOf(decision.destination)), routeFaultPolicyOf(decision.destination), clock, random);
+      const policy = streaming ? streamingRetryPolicy(retryPolicyOf(decision.destination)) : retryPolicyOf(decision.destination);
+      const retried = withRetry(target, policy, clock, random, { onRetry: () => metrics.retries.inc({ upstream: name, route: decision.route }) });
+      dispatch = withFaults(withTimeout(retried, clock, timeoutMs), routeFaultPolicyOf(decision.destination), clock, random);
       state.routes.set(key, dispatch);
     }
-    this.routeOf.set(request, decision.route);
+    this.routeOf.set(request, { route: decision.route, timeoutMs });
     const path = rewritePath(request.path, decision.definition, decision.destination);
     return dispatch(path === request.path ? request : { ...request, path }, signal);
   }
@@ -113,14 +148,9 @@ export class HttpUpstream {
     let result: L7Response;
     if (body === undefined) result = localResponse(413, 'request body too large');
     else {
-      try {
-        result = await this.entry(l7, controller.signal);
-      } catch (error) {
-        const kind = error instanceof DispatchError ? error.kind : 'reset';
-        result = localResponse(kind === 'timeout' ? 504 : 503, error instanceof Error ? error.message : 'upstream error');
-      }
+      result = await this.entry(l7, controller.signal).catch(failureResponse);
     }
-    const route = this.routeOf.get(l7) ?? 'none';
+    const route = this.routeOf.get(l7)?.route ?? 'none';
     writeResponse(response, result);
     response.once('finish', () => {
       const durationMs = clock.monotonicMs() - startedMs;
@@ -128,5 +158,37 @@ export class HttpUpstream {
       metrics.requestSeconds.observe({ upstream: name, route }, durationMs / 1000);
       this.options.accessLog({ upstream: name, method: l7.method, path: request.url, status: result.status, route, attempts: result.attempts ?? 1, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: request.headers['x-request-id'] });
     });
+  }
+
+  /** An Upgrade request: routed like the others (no body), then spliced on 101 or answered as is. */
+  private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { clock, metrics, name } = this.options;
+    const startedMs = clock.monotonicMs();
+    socket.on('error', () => socket.destroy());
+    const headers = request.headers as Record<string, string | string[]>;
+    if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
+    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: Buffer.alloc(0), upgrade: true };
+    const controller = new AbortController();
+    const onGone = (): void => controller.abort(new DispatchError('reset', 'client went away'));
+    socket.once('close', onGone);
+    const result = await this.entry(l7, controller.signal).catch(failureResponse);
+    socket.off('close', onGone);
+    const route = this.routeOf.get(l7)?.route ?? 'none';
+    const log = (): void => {
+      const durationMs = clock.monotonicMs() - startedMs;
+      metrics.requests.inc({ upstream: name, route, code: String(result.status) });
+      this.options.accessLog({ upstream: name, method: l7.method, path: request.url, status: result.status, route, upgrade: headers.upgrade, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
+    };
+    if (socket.destroyed) {
+      result.upgraded?.socket.destroy();
+      result.body.destroy();
+      return;
+    }
+    answerUpgrade(socket, head, result, (client, upstream) => {
+      log();
+      // The upgraded connection holds its circuit-breaker slot until it closes (the body's 'close').
+      splice(client, upstream, { onClose: () => result.body.destroy() });
+    });
+    if (result.upgraded === undefined) result.body.once('end', log);
   }
 }
