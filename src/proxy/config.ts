@@ -24,6 +24,8 @@ export interface UpstreamConfig {
   readonly datacenter: string;
   /** The upstream's Config block merged over central config (upstream-defaults.ts): limits, passive_health_check, envoy_extensions... */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The registration's own upstream Config, what central config is merged under again on a change. */
+  readonly localConfig?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProxyConfig {
@@ -81,7 +83,7 @@ export async function configFromRegistration(client: ApiClient, proxyId: string)
         .map(async (upstream) => {
           const extensions = (await serviceDefaults(client, upstream.DestinationName))?.EnvoyExtensions;
           const config = mergeUpstreamConfig(downstreamDefaults, upstream.DestinationName, upstream.Config ?? {}, Array.isArray(extensions) ? extensions : []);
-          return { name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '', config };
+          return { name: upstream.DestinationName, bindAddress: upstream.LocalBindAddress || '127.0.0.1', bindPort: upstream.LocalBindPort, datacenter: upstream.Datacenter ?? '', config, localConfig: upstream.Config ?? {} };
         }),
     ),
   };

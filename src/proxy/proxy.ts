@@ -21,6 +21,7 @@ import { InboundH2 } from './l7/inbound-h2.js';
 import { H2Upstream } from './l7/upstream-h2.js';
 import { MeshTransports } from './l7/transports.js';
 import type { IntentionsView } from './l7/request-intentions.js';
+import { CentralConfig } from './central-config.js';
 import { follow, type FollowDeps } from './follow.js';
 import { InboundListener } from './inbound.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -62,6 +63,8 @@ interface ProxyRun {
   readonly followDeps: FollowDeps;
   readonly signal: AbortSignal;
   readonly onError: (name: string) => (error: unknown, failures: number) => void;
+  /** L7 upstreams register here to hear about central config changes. */
+  readonly central: CentralConfig;
 }
 
 interface UpstreamListener {
@@ -81,7 +84,7 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
   const stop = new AbortController();
   const followDeps: FollowDeps = { client: deps.client, clock: deps.clock, waitMs: deps.waitMs };
   const onError = (name: string) => (error: unknown, failures: number) => deps.logger.warn({ err: error, failures }, `watching ${name} failed; retrying`);
-  const run: ProxyRun = { deps, followDeps, signal: stop.signal, onError };
+  const run: ProxyRun = { deps, followDeps, signal: stop.signal, onError, central: new CentralConfig(config.service) };
   const closers: (() => Promise<void>)[] = [];
   try {
     const tls = await followTls(run, config.service);
@@ -97,6 +100,10 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
       upstreamPorts.set(upstream.name, await outbound.listen());
       closers.push(() => outbound.close());
       deps.logger.info({ upstream: upstream.name, address: `${upstream.bindAddress}:${upstreamPorts.get(upstream.name) ?? 0}` }, 'upstream listener started');
+    }
+    // Not awaited: a token that may not list service-defaults leaves the start-time config in force.
+    if (!run.central.empty) {
+      follow<Readonly<Record<string, unknown>>[]>(followDeps, { name: 'service-defaults', path: '/v1/config/service-defaults', onValue: (entries) => run.central.apply(entries), onError: onError('service-defaults') }, stop.signal);
     }
     return {
       publicPort,
@@ -252,6 +259,11 @@ async function startUpstream(
     onPoolClosed: (pool) => deps.logger.debug({ upstream: upstream.name, pool }, 'upstream pool closed'),
   }, transports);
   const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
+  run.central.register(upstream, (next) => {
+    http.setConfig(next);
+    targets.updatePolicy({ maxConnections: circuitLimitsOf(next).maxConnections, outlier: outlierPolicyOf(next) });
+    deps.logger.info({ upstream: upstream.name }, 'upstream config changed (central config)');
+  });
   const listener = mode === 'h2' ? new H2Upstream({ ...upstream, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, http }) : http;
   let applied = 0;
   sink.apply = (next) => {

@@ -293,6 +293,19 @@ test.serial('(e) max_concurrent_requests and max_connections overflow with 503 x
   }
 });
 
+test.serial('(g) central config changed while the proxy runs applies without a restart: a fault extension added, then removed', async (t) => {
+  t.timeout(90_000);
+  await httpDefaults('live');
+  const deployment = await deploy(t, 'live', 1);
+  t.is((await get(agent.host, deployment.port, '/before')).status, 200);
+  await httpDefaults('live', { EnvoyExtensions: [{ Name: 'builtin/fault-injection', Arguments: { Config: { Abort: { HttpStatus: 429, Percentage: 100 } } } }] });
+  await eventually(async () => (await get(agent.host, deployment.port, '/during')).status === 429, 20_000, 'the new fault extension in force');
+  // The entry written again without the extension.
+  await httpDefaults('live');
+  await eventually(async () => (await get(agent.host, deployment.port, '/after')).status === 200, 20_000, 'the extension gone');
+  t.true(deployment.client.output().includes('upstream config changed'), 'the proxy said so');
+});
+
 test.serial('(f) the pool of an instance that leaves is closed', async (t) => {
   t.timeout(90_000);
   await httpDefaults('leaving');

@@ -35,7 +35,7 @@ interface FollowedTarget {
   /** The LoadBalancer block as JSON, to notice a change in a new chain. */
   policyText: string;
   readonly service: string;
-  readonly outlier: OutlierDetector;
+  outlier: OutlierDetector;
   readonly stop: AbortController;
 }
 
@@ -69,7 +69,7 @@ export class ChainTargets {
     private readonly deps: FollowDeps & { readonly random: Random; readonly clock: Clock; readonly onError: (error: unknown, failures: number) => void },
     private readonly tls: () => MeshTls,
     private readonly connectTimeoutMs: number,
-    private readonly policy: TargetsPolicy = {},
+    private policy: TargetsPolicy = {},
     /** Upgrades and HTTP/2 upstreams (transports.ts); the undici pools carry the rest. */
     private readonly transports?: MeshTransports,
   ) {}
@@ -93,15 +93,32 @@ export class ChainTargets {
         continue;
       }
       const policy = parseLoadBalancer(loadBalancer);
-      const outlier = new OutlierDetector(this.policy.outlier ?? { consecutive5xx: 0, intervalMs: 0, baseEjectionMs: 0, maxEjectionPercent: 0, enforcingPercent: 0 }, this.deps.clock, this.deps.random, (key, ejectionMs) =>
-        this.policy.onEjection?.(target.Service, key, ejectionMs),
-      );
+      const outlier = this.outlierFor(target.Service);
       const followed: FollowedTarget = { picker: buildPicker(policy, [], this.deps.random), policy, policyText, service: target.Service, outlier, stop: new AbortController() };
       this.targets.set(id, followed);
       firsts.push(this.followTarget(id, followed, chain, target).catch(() => undefined));
     }
     this.closeUnusedPools();
     await Promise.all(firsts);
+  }
+
+  /**
+   * The upstream's Config changed (central config, followed by proxy.ts): new pools open at most
+   * the new max_connections, and every target gets a fresh outlier detector for the new policy
+   * (ejections in force are lifted: the old thresholds no longer apply).
+   */
+  updatePolicy(next: Pick<TargetsPolicy, 'maxConnections' | 'outlier'>): void {
+    this.policy = { ...this.policy, ...next };
+    for (const target of this.targets.values()) {
+      target.outlier = this.outlierFor(target.service);
+      target.outlier.setEndpoints(target.picker.endpoints.map(endpointKey));
+    }
+  }
+
+  private outlierFor(service: string): OutlierDetector {
+    return new OutlierDetector(this.policy.outlier ?? { consecutive5xx: 0, intervalMs: 0, baseEjectionMs: 0, maxEjectionPercent: 0, enforcingPercent: 0 }, this.deps.clock, this.deps.random, (key, ejectionMs) =>
+      this.policy.onEjection?.(service, key, ejectionMs),
+    );
   }
 
   /** A dispatch to the first of `targetIds` that has a healthy endpoint (failover order). */

@@ -66,20 +66,35 @@ export function failureResponse(error: unknown): L7Response {
 export class HttpUpstream {
   private readonly server: Server;
   private state: RouteState | undefined;
-  private readonly entry: Dispatch;
+  private entry: Dispatch;
   /** The route each request took (and its RequestTimeout), for its access-log line and stream deadline. */
   private readonly routeOf = new WeakMap<L7Request, { route: string; timeoutMs: number }>();
 
   constructor(private readonly options: HttpUpstreamOptions) {
-    const routed: Dispatch = (request, signal) => this.dispatchRouted(request, signal);
-    const circuit = withCircuitBreaker(routed, circuitLimitsOf(options.config), {
-      onOverflow: () => options.metrics.overflows.inc({ upstream: options.name }),
-      onPending: (waiting) => options.metrics.pendingRequests.set({ upstream: options.name }, waiting),
-    });
-    this.entry = withFaults(circuit, faultPolicyOf(options.config), options.clock, options.random);
+    this.entry = this.upstreamWide(options.config);
     this.server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => void this.handle(request, response));
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
     this.server.maxConnections = limits.proxyUpstreamConnectionsMax;
+  }
+
+  /**
+   * The upstream's Config changed (central config): the upstream-wide wrappers are rebuilt and
+   * swapped in; requests already inside the old ones finish there (the new circuit breaker starts
+   * counting from zero).
+   */
+  setConfig(config: Readonly<Record<string, unknown>>): void {
+    this.entry = this.upstreamWide(config);
+  }
+
+  /** Faults → circuit breaker → routing, from the upstream's Config. */
+  private upstreamWide(config: Readonly<Record<string, unknown>>): Dispatch {
+    const { clock, random, metrics, name } = this.options;
+    const routed: Dispatch = (request, signal) => this.dispatchRouted(request, signal);
+    const circuit = withCircuitBreaker(routed, circuitLimitsOf(config), {
+      onOverflow: () => metrics.overflows.inc({ upstream: name }),
+      onPending: (waiting) => metrics.pendingRequests.set({ upstream: name }, waiting),
+    });
+    return withFaults(circuit, faultPolicyOf(config), clock, random);
   }
 
   /** The whole pipeline (faults → circuit breaker → route → timeout → retry → target), for the h2 listener. */
