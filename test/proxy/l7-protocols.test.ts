@@ -226,3 +226,25 @@ test('H2Sessions: one session per key shared by concurrent requests, replaced af
   t.is((await sendOnSession(c, { method: 'GET', path: '/', headers: {}, body: Buffer.alloc(0) }, 'peer', new AbortController().signal)).status, 204);
   await t.throwsAsync(new H2Sessions().session('refused', () => Promise.reject(new Error('ECONNREFUSED'))), { instanceOf: DispatchError, message: 'ECONNREFUSED' });
 });
+
+test('H2Sessions.retain closes the sessions of keys no longer listed, and only those', async (t) => {
+  const server = createH2Server();
+  server.on('stream', (stream: ServerHttp2Stream) => stream.respond({ ':status': 204 }, { endStream: true }));
+  const port = await listening(t, server);
+  const sessions = new H2Sessions();
+  t.teardown(() => sessions.close());
+  const dial = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  const kept = await sessions.session('api@10.0.0.1:1', dial);
+  const leaving = await sessions.session('api@10.0.0.2:1', dial);
+  const leftClosed = new Promise((resolve) => leaving.once('close', resolve));
+  sessions.retain(new Set(['api@10.0.0.1:1']));
+  await leftClosed;
+  t.false(kept.closed);
+  t.is(await sessions.session('api@10.0.0.1:1', dial), kept, 'a listed key keeps its session');
+  t.not(await sessions.session('api@10.0.0.2:1', dial), leaving, 'a key listed again dials anew');
+});

@@ -39,6 +39,16 @@ export class H2Sessions {
     return made;
   }
 
+  /** Closes, gracefully (open streams finish), the sessions whose key is not in `keys`: endpoints that left. */
+  retain(keys: ReadonlySet<string>): void {
+    for (const [key, pending] of this.sessions) {
+      if (keys.has(key)) continue;
+      this.sessions.delete(key);
+      this.ready.delete(key);
+      pending.then((session) => session.close(), () => undefined);
+    }
+  }
+
   /** Closes every session (open streams are cut). */
   async close(): Promise<void> {
     this.closed = true;

@@ -199,6 +199,7 @@ export class ChainTargets {
   private closeUnusedPools(): void {
     const listed = new Set<string>();
     for (const target of this.targets.values()) for (const endpoint of target.picker.endpoints) listed.add(poolKey(target.service, endpoint));
+    this.transports?.retain(listed);
     for (const [key, pool] of this.pools) {
       if (listed.has(key)) continue;
       this.pools.delete(key);

@@ -36,6 +36,11 @@ export class MeshTransports {
     return undefined;
   }
 
+  /** Endpoints ("service@host:port") still listed by a target; the sessions of the others close. */
+  retain(keys: ReadonlySet<string>): void {
+    this.sessions.retain(keys);
+  }
+
   close(): Promise<void> {
     return this.sessions.close();
   }
