@@ -4,8 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer } from 'node:net';
-import type { ExecutionContext } from 'ava';
-import { cleanEnvironment, cliPath, type DevAgent } from './agent-process.js';
+import test, { type ExecutionContext } from 'ava';
+import { cleanEnvironment, cliPath, type DevAgent, startDevAgent } from './agent-process.js';
 
 const proxyStartDeadlineMs = 20_000;
 
@@ -121,6 +121,25 @@ export async function eventually(check: () => Promise<boolean>, deadlineMs = 10_
 }
 
 /** One agent API call that must answer 200; the decoded JSON body (undefined when empty). */
+/**
+ * One dev agent for all the tests of a file: started before them (handed to `onStarted`), stopped
+ * after them, also on failure. Returns a call of its HTTP API (see agentApi).
+ */
+export function devAgentForFile(onStarted: (agent: DevAgent) => void): (method: string, path: string, body?: unknown) => Promise<unknown> {
+  let current: DevAgent | undefined;
+  test.before(async () => {
+    current = await startDevAgent();
+    onStarted(current);
+  });
+  test.after.always(async () => {
+    await current?.stop();
+  });
+  return (method, path, body) => {
+    if (current === undefined) return Promise.reject(new Error('the dev agent has not started'));
+    return agentApi(current, method, path, body);
+  };
+}
+
 export async function agentApi(agent: DevAgent, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${agent.baseUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();

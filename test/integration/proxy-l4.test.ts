@@ -16,18 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
-import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { agentApi, eventually, freePort, get, type ProxyProcess, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
+import type { DevAgent } from '../helpers/agent-process.js';
+import { eventually, freePort, get, type ProxyProcess, startHttpApp, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
 
 let agent: DevAgent;
-test.before(async () => {
-  agent = await startDevAgent();
-});
-test.after.always(async () => {
-  await agent.stop();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
+const api = devAgentForFile((started) => (agent = started));
 
 function runOpenssl(args: string[], input: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {

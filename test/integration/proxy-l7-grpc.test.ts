@@ -10,19 +10,12 @@
 
 import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
-import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
+import type { DevAgent } from '../helpers/agent-process.js';
 import { echoClient, metadataOf, startGrpcEcho, unary } from '../helpers/grpc-echo.js';
-import { agentApi, eventually, freePort, startProxyProcess } from '../helpers/mesh.js';
+import { eventually, freePort, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
 
 let agent: DevAgent;
-test.before(async () => {
-  agent = await startDevAgent();
-});
-test.after.always(async () => {
-  await agent.stop();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
+const api = devAgentForFile((started) => (agent = started));
 
 test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION_DENIED, trace headers', async (t) => {
   t.timeout(120_000);

@@ -10,18 +10,11 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect as h2Connect, createServer as createH2Server, type IncomingHttpHeaders } from 'node:http2';
 import test, { type ExecutionContext } from 'ava';
 import WebSocket, { WebSocketServer } from 'ws';
-import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { agentApi, eventually, freePort, get, startProxyProcess } from '../helpers/mesh.js';
+import type { DevAgent } from '../helpers/agent-process.js';
+import { eventually, freePort, get, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
 
 let agent: DevAgent;
-test.before(async () => {
-  agent = await startDevAgent();
-});
-test.after.always(async () => {
-  await agent.stop();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
+const api = devAgentForFile((started) => (agent = started));
 
 const trace = {
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',

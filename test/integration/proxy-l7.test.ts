@@ -7,18 +7,11 @@
 
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import test from 'ava';
-import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { agentApi, eventually, freePort, get, startHttpApp, startProxyProcess } from '../helpers/mesh.js';
+import type { DevAgent } from '../helpers/agent-process.js';
+import { eventually, freePort, get, startHttpApp, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
 
 let agent: DevAgent;
-test.before(async () => {
-  agent = await startDevAgent();
-});
-test.after.always(async () => {
-  await agent.stop();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
+const api = devAgentForFile((started) => (agent = started));
 
 test.serial('90/10 split over 1,000 requests, a header route to v2, access logs, live config change', async (t) => {
   t.timeout(120_000);

@@ -18,18 +18,11 @@
 
 import { Agent as HttpAgent, createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
-import { type DevAgent, startDevAgent } from '../helpers/agent-process.js';
-import { agentApi, eventually, freePort, get, type ProxyProcess, startProxyProcess } from '../helpers/mesh.js';
+import type { DevAgent } from '../helpers/agent-process.js';
+import { eventually, freePort, get, type ProxyProcess, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
 
 let agent: DevAgent;
-test.before(async () => {
-  agent = await startDevAgent();
-});
-test.after.always(async () => {
-  await agent.stop();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<unknown> => agentApi(agent, method, path, body);
+const api = devAgentForFile((started) => (agent = started));
 
 interface App {
   readonly name: string;
