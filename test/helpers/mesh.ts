@@ -140,6 +140,31 @@ export function devAgentForFile(onStarted: (agent: DevAgent) => void): (method: 
   };
 }
 
+/** W3C trace context and B3 headers as a tracer would send them: the proxies must pass them on unchanged. */
+export const sampleTraceHeaders = {
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  tracestate: 'congo=t61rcWkgMzE',
+  'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
+  'x-b3-spanid': 'e457b5a2e4d86bd1',
+  'x-b3-sampled': '1',
+  b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
+} as const;
+
+/**
+ * Registers `name` (an app without a port of its own) with a sidecar whose one upstream is
+ * `upstream` on host:<a free port>; returns that port, where the caller's requests go.
+ */
+export async function registerCaller(api: (method: string, path: string, body?: unknown) => Promise<unknown>, host: string, name: string, upstream: string): Promise<number> {
+  const upstreamPort = await freePort(host);
+  await api('PUT', '/v1/agent/service/register', {
+    Name: name,
+    Address: host,
+    Port: 1,
+    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: upstream, LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
+  });
+  return upstreamPort;
+}
+
 export async function agentApi(agent: DevAgent, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${agent.baseUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
 import type { DevAgent } from '../helpers/agent-process.js';
 import { echoClient, metadataOf, startGrpcEcho, unary } from '../helpers/grpc-echo.js';
-import { eventually, freePort, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
+import { eventually, freePort, startProxyProcess, devAgentForFile, registerCaller, sampleTraceHeaders } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 const api = devAgentForFile((started) => (agent = started));
@@ -36,13 +36,7 @@ test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION
     const port = await startGrpcEcho(t, host, version);
     await api('PUT', '/v1/agent/service/register', { ID: `greeter-${version}`, Name: 'greeter', Address: host, Port: port, Meta: { version }, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
   }
-  const upstreamPort = await freePort(host);
-  await api('PUT', '/v1/agent/service/register', {
-    Name: 'caller',
-    Address: host,
-    Port: 1,
-    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'greeter', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
-  });
+  const upstreamPort = await registerCaller(api, host, 'caller', 'greeter');
   const v1 = await startProxyProcess(t, agent, ['-sidecar-for', 'greeter-v1']);
   await startProxyProcess(t, agent, ['-sidecar-for', 'greeter-v2']);
   const caller = await startProxyProcess(t, agent, ['-sidecar-for', 'caller']);
@@ -65,24 +59,9 @@ test.serial('gRPC unary and bidi streaming, a header route, trailers, PERMISSION
   }
 
   // Trace context and request IDs reach the destination app unchanged; an ID is made when absent.
-  const traced = await unary(client, 'Unary', { trace: true }, {
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    tracestate: 'congo=t61rcWkgMzE',
-    'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
-    'x-b3-spanid': 'e457b5a2e4d86bd1',
-    'x-b3-sampled': '1',
-    b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
-    'x-request-id': 'req-42',
-  });
-  t.like(traced.metadata, {
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    tracestate: 'congo=t61rcWkgMzE',
-    'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
-    'x-b3-spanid': 'e457b5a2e4d86bd1',
-    'x-b3-sampled': '1',
-    b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
-    'x-request-id': 'req-42',
-  });
+  const traceHeaders = { ...sampleTraceHeaders, 'x-request-id': 'req-42' };
+  const traced = await unary(client, 'Unary', { trace: true }, traceHeaders);
+  t.like(traced.metadata, traceHeaders);
   const generated = (await unary(client, 'Unary', {})).metadata as Record<string, string>;
   t.regex(generated['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
 

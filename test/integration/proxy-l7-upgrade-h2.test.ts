@@ -11,19 +11,12 @@ import { connect as h2Connect, createServer as createH2Server, type IncomingHttp
 import test, { type ExecutionContext } from 'ava';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { DevAgent } from '../helpers/agent-process.js';
-import { eventually, freePort, get, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
+import { eventually, freePort, get, startProxyProcess, devAgentForFile, registerCaller, sampleTraceHeaders } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 const api = devAgentForFile((started) => (agent = started));
 
-const trace = {
-  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-  tracestate: 'congo=t61rcWkgMzE',
-  'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
-  'x-b3-spanid': 'e457b5a2e4d86bd1',
-  'x-b3-sampled': '1',
-  b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
-};
+const trace = sampleTraceHeaders;
 
 /** A WebSocket echo app (`<name>: <message>`) that keeps each upgrade request's headers. */
 async function startWsApp(t: ExecutionContext, host: string, name: string): Promise<{ port: number; upgrades: IncomingHttpHeaders[]; plain: IncomingHttpHeaders[] }> {
@@ -83,13 +76,7 @@ test.serial('WebSocket echo through two sidecars: routed, traced, an L7 deny ref
   for (const [name, app] of [['chat', chat], ['chat-next', next]] as const) {
     await api('PUT', '/v1/agent/service/register', { Name: name, Address: host, Port: app.port, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
   }
-  const upstreamPort = await freePort(host);
-  await api('PUT', '/v1/agent/service/register', {
-    Name: 'room',
-    Address: host,
-    Port: 1,
-    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'chat', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
-  });
+  const upstreamPort = await registerCaller(api, host, 'room', 'chat');
   await startProxyProcess(t, agent, ['-sidecar-for', 'chat']);
   await startProxyProcess(t, agent, ['-sidecar-for', 'chat-next']);
   const room = await startProxyProcess(t, agent, ['-sidecar-for', 'room']);
@@ -145,13 +132,7 @@ test.serial('HTTP/2: an h2c client and an HTTP/1.1 client through an http2 upstr
   const address = app.address();
   const appPort = typeof address === 'object' && address !== null ? address.port : 0;
   await api('PUT', '/v1/agent/service/register', { Name: 'files', Address: host, Port: appPort, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
-  const upstreamPort = await freePort(host);
-  await api('PUT', '/v1/agent/service/register', {
-    Name: 'reader',
-    Address: host,
-    Port: 1,
-    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'files', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
-  });
+  const upstreamPort = await registerCaller(api, host, 'reader', 'files');
   await startProxyProcess(t, agent, ['-sidecar-for', 'files']);
   const reader = await startProxyProcess(t, agent, ['-sidecar-for', 'reader']);
 

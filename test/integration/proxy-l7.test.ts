@@ -8,7 +8,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import test from 'ava';
 import type { DevAgent } from '../helpers/agent-process.js';
-import { eventually, freePort, get, startHttpApp, startProxyProcess, devAgentForFile } from '../helpers/mesh.js';
+import { eventually, freePort, get, startHttpApp, startProxyProcess, devAgentForFile, registerCaller } from '../helpers/mesh.js';
 
 let agent: DevAgent;
 const api = devAgentForFile((started) => (agent = started));
@@ -24,13 +24,7 @@ test.serial('90/10 split over 1,000 requests, a header route to v2, access logs,
     const app = await startHttpApp(t, host, version);
     await api('PUT', '/v1/agent/service/register', { ID: `api-${version}`, Name: 'api', Address: host, Port: app.port, Meta: { version }, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
   }
-  const upstreamPort = await freePort(host);
-  await api('PUT', '/v1/agent/service/register', {
-    Name: 'web',
-    Address: host,
-    Port: 1,
-    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'api', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
-  });
+  const upstreamPort = await registerCaller(api, host, 'web', 'api');
   await startProxyProcess(t, agent, ['-sidecar-for', 'api-v1']);
   await startProxyProcess(t, agent, ['-sidecar-for', 'api-v2']);
   const web = await startProxyProcess(t, agent, ['-sidecar-for', 'web']);
@@ -87,13 +81,7 @@ test.serial('L7 intentions: permissions answer 403 per request on the destinatio
   });
   const app = await startHttpApp(t, host, 'shop');
   await api('PUT', '/v1/agent/service/register', { Name: 'shop', Address: host, Port: app.port, Connect: { SidecarService: { Port: await freePort(host), Proxy: { LocalServiceAddress: host } } } });
-  const upstreamPort = await freePort(host);
-  await api('PUT', '/v1/agent/service/register', {
-    Name: 'buyer',
-    Address: host,
-    Port: 1,
-    Connect: { SidecarService: { Port: await freePort(host), Proxy: { Upstreams: [{ DestinationName: 'shop', LocalBindAddress: host, LocalBindPort: upstreamPort }] } } },
-  });
+  const upstreamPort = await registerCaller(api, host, 'buyer', 'shop');
   const shop = await startProxyProcess(t, agent, ['-sidecar-for', 'shop']);
   await startProxyProcess(t, agent, ['-sidecar-for', 'buyer']);
   await eventually(async () => (await get(host, upstreamPort, '/items')).body === 'shop GET /items', 30_000, 'shop reachable');
