@@ -41,11 +41,13 @@ interface OpenConnection {
 export class InboundListener {
   private readonly server: Server;
   private readonly open = new Set<OpenConnection>();
+  private handoff: InboundOptions['handoff'];
 
   constructor(
     private readonly options: InboundOptions,
     tls: MeshTls,
   ) {
+    this.handoff = options.handoff;
     this.server = createServer({ ...tls.serverOptions, requestCert: true, rejectUnauthorized: true, allowHalfOpen: true, handshakeTimeout: limits.proxyHandshakeTimeoutMs });
     this.server.maxConnections = limits.proxyInboundConnectionsMax;
     this.server.on('secureConnection', (socket) => this.accept(socket));
@@ -64,6 +66,15 @@ export class InboundListener {
   /** A new leaf or new roots: new handshakes use them; open connections keep their session. */
   updateTls(tls: MeshTls): void {
     this.server.setSecureContext({ ...tls.serverOptions });
+  }
+
+  /**
+   * The service's protocol changed: new connections go to `handoff` (undefined: L4 to the app),
+   * and open ones are closed, so their clients reconnect into the new mode.
+   */
+  setHandoff(handoff: InboundOptions['handoff']): void {
+    this.handoff = handoff;
+    for (const connection of this.open) connection.socket.destroy();
   }
 
   /** After an intention change: asks again for every open connection and closes the denied ones. */
@@ -87,7 +98,7 @@ export class InboundListener {
 
   /** L4 decides here; an L7 intention lets the connection in and decides per request (L7 mode only). */
   private allowsConnection(answer: { Authorized: boolean; Reason: string }): boolean {
-    return answer.Authorized || (this.options.handoff !== undefined && answer.Reason.startsWith('Matched L7 intention'));
+    return answer.Authorized || (this.handoff !== undefined && answer.Reason.startsWith('Matched L7 intention'));
   }
 
   private accept(socket: TLSSocket): void {
@@ -114,7 +125,7 @@ export class InboundListener {
         }
         if (socket.destroyed) return;
         metrics.connections.inc({ listener: 'public', result: 'allowed' });
-        if (this.options.handoff !== undefined) this.options.handoff(socket, peer.id.service);
+        if (this.handoff !== undefined) this.handoff(socket, peer.id.service);
         else this.toLocalApp(socket);
       },
       (error: unknown) => {

@@ -70,6 +70,8 @@ export function dialMesh(endpoint: Endpoint, tls: MeshTls, service: string, cloc
 export class OutboundListener {
   private readonly server: Server;
   private readonly label: string;
+  /** Accepted connections, so close() can end them (net.Server.close only stops accepting). */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: OutboundOptions) {
     this.label = `upstream:${options.service}`;
@@ -81,12 +83,17 @@ export class OutboundListener {
     return listenOn(this.server, this.options.bindPort, this.options.bindAddress);
   }
 
+  /** Stops accepting and ends every open connection (both directions) at once. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    return closed;
   }
 
   private accept(socket: Socket): void {
     const { metrics, logger } = this.options;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     const state = this.options.state();

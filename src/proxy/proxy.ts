@@ -23,7 +23,7 @@ import { MeshTransports } from './l7/transports.js';
 import type { IntentionsView } from './l7/request-intentions.js';
 import { CentralConfig } from './central-config.js';
 import { follow, type FollowDeps } from './follow.js';
-import { InboundListener } from './inbound.js';
+import { InboundListener, type InboundOptions } from './inbound.js';
 import type { ProxyMetrics } from './metrics.js';
 import { OutboundListener, type UpstreamState } from './outbound.js';
 import { endpointsOf, type HealthConnectEntry, RoundRobinPicker } from './picker.js';
@@ -130,41 +130,63 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
 async function startPublic(run: ProxyRun, config: ProxyConfig, listener: PublicListenerConfig, tls: TlsFollower): Promise<{ port: number; close: () => Promise<void> }> {
   const { deps } = run;
   const authorizer = new Authorizer(deps.client, config.service);
-  const own = await deps.client.query<{ Chain: CompiledChain }>(`/v1/discovery-chain/${pathSegment(config.service)}`);
-  const mode = modeOf(own.value.Chain.Protocol);
   let view: IntentionsView = { intentions: [], defaultAllow: true };
   const l7Options = { ...listener, service: config.service, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, intentions: () => view };
-  const http = mode === 'tcp' ? undefined : new InboundHttp(l7Options);
-  const h2 = mode === 'h2' ? new InboundH2(l7Options) : undefined;
-  const handoff =
-    http === undefined
-      ? undefined
-      : (socket: TLSSocket, source: string) => {
-          if (h2 !== undefined && socket.alpnProtocol === 'h2') h2.handoff(socket, source);
-          else http.handoff(socket, source);
-        };
-  const alpn = serverAlpn[mode];
-  const inbound = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff }, withServerAlpn(tls.current(), alpn));
+  const http = new InboundHttp(l7Options);
+  const h2 = new InboundH2(l7Options);
+  const handoffFor = (mode: ProxyMode): InboundOptions['handoff'] => {
+    if (mode === 'tcp') return undefined;
+    return (socket: TLSSocket, source: string) => {
+      if (mode === 'h2' && socket.alpnProtocol === 'h2') h2.handoff(socket, source);
+      else http.handoff(socket, source);
+    };
+  };
+  // The mode follows this service's own discovery chain: a protocol change switches new
+  // connections (and the ALPN offered) and closes the open ones.
+  let mode: ProxyMode | undefined;
+  // Set once the listener exists: chains that arrive before only set the starting mode.
+  const live: { inbound?: InboundListener } = {};
+  const own = follow<{ Chain: CompiledChain }>(
+    run.followDeps,
+    {
+      name: `chain ${config.service}`,
+      path: `/v1/discovery-chain/${pathSegment(config.service)}`,
+      onValue: (value) => {
+        const next = modeOf(value.Chain.Protocol);
+        if (next === mode) return;
+        if (live.inbound !== undefined) deps.logger.info({ service: config.service, from: mode, to: next }, 'service protocol changed; public listener switches mode');
+        mode = next;
+        live.inbound?.updateTls(withServerAlpn(tls.current(), serverAlpn[next]));
+        live.inbound?.setHandoff(handoffFor(next));
+      },
+      onError: run.onError(`chain ${config.service}`),
+    },
+    run.signal,
+  );
+  await own.first;
+  const startMode = mode ?? 'tcp';
+  const started = new InboundListener({ ...listener, clock: deps.clock, logger: deps.logger, authorizer, metrics: deps.metrics, handoff: handoffFor(startMode) }, withServerAlpn(tls.current(), serverAlpn[startMode]));
+  live.inbound = started;
   tls.onChange((next) => {
     authorizer.invalidate();
-    inbound.updateTls(withServerAlpn(next, alpn));
+    started.updateTls(withServerAlpn(next, serverAlpn[mode ?? 'tcp']));
   });
   const intentions = followIntentions(run, config.service, (next, changed) => {
     view = next;
     if (!changed) return;
     deps.logger.info({ service: config.service }, 'intentions changed');
     authorizer.invalidate();
-    inbound.recheck();
+    started.recheck();
   });
   await intentions;
-  const port = await inbound.listen();
-  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode }, 'public listener started');
+  const port = await started.listen();
+  deps.logger.info({ address: `${listener.bindAddress}:${port}`, app: `${listener.localAddress}:${listener.localPort}`, service: config.service, mode: startMode }, 'public listener started');
   return {
     port,
     close: async () => {
-      await inbound.close();
-      await h2?.close();
-      await http?.close();
+      await started.close();
+      await h2.close();
+      await http.close();
     },
   };
 }
@@ -218,35 +240,67 @@ async function followTls(run: ProxyRun, service: string): Promise<TlsFollower> {
 }
 
 /**
- * Follows the upstream's discovery chain; its Protocol picks the listener: http → HTTP/1.1 L7
- * (l7/upstream-http.ts), http2/grpc → the h2 L7 listener (l7/upstream-h2.ts, which also takes
- * HTTP/1.1), anything else → L4.
+ * Follows the upstream's discovery chain for the proxy's life. Its Protocol picks the listener
+ * (tcp → L4, http → HTTP/1.1 L7, http2/grpc → h2 L7); a chain of the same mode is applied in place
+ * (L7 routes swap atomically), one of another mode replaces the listener on the same port: the old
+ * one closes (its connections with it, as Envoy's drained listener would), the new one listens.
  */
-async function startUpstream(
-  run: ProxyRun,
-  upstream: UpstreamConfig,
-  tls: TlsFollower,
-): Promise<UpstreamListener> {
+async function startUpstream(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFollower): Promise<UpstreamListener> {
   const { deps, followDeps, signal, onError } = run;
-  let chain: CompiledChain | undefined;
-  // Set once the L7 listener exists; chains that arrive before are picked up by its first apply.
-  const sink: { apply?: (next: CompiledChain) => Promise<void> } = {};
+  let current: ModeListener | undefined;
+  let boundPort = upstream.bindPort;
+  // Chains are handled one at a time, in order: a switch finishes before the next chain is looked at.
+  let queue = Promise.resolve();
+  let first: CompiledChain | undefined;
+  const onChain = async (chain: CompiledChain): Promise<void> => {
+    if (current === undefined) return;
+    const mode = modeOf(chain.Protocol);
+    if (mode === current.mode) return current.applyChain?.(chain);
+    deps.logger.info({ upstream: upstream.name, from: current.mode, to: mode }, 'upstream protocol changed; replacing its listener');
+    await current.close();
+    current = await startModeListener(run, { ...upstream, bindPort: boundPort }, tls, mode, chain);
+    boundPort = await current.listen();
+  };
   const chainWatch = follow<{ Chain: CompiledChain }>(
     followDeps,
     {
       name: `chain ${upstream.name}`,
       path: `/v1/discovery-chain/${pathSegment(upstream.name)}`,
       onValue: (value) => {
-        chain = value.Chain;
-        void sink.apply?.(value.Chain);
+        first ??= value.Chain;
+        queue = queue.then(() => onChain(value.Chain)).catch((error: unknown) => deps.logger.error({ err: error, upstream: upstream.name }, 'applying a new discovery chain failed'));
       },
       onError: onError(`chain ${upstream.name}`),
     },
     signal,
   );
   await chainWatch.first;
-  const mode = modeOf(chain?.Protocol);
-  if (mode === 'tcp' || chain === undefined) return startL4Upstream(run, upstream, tls);
+  const chain = first as CompiledChain;
+  current = await startModeListener(run, upstream, tls, modeOf(chain.Protocol), chain);
+  return {
+    listen: async () => {
+      boundPort = await (current as ModeListener).listen();
+      return boundPort;
+    },
+    close: async () => {
+      await queue;
+      await current?.close();
+    },
+  };
+}
+
+/** One upstream listener of one mode; L7 ones take later chains of their mode in place. */
+interface ModeListener extends UpstreamListener {
+  readonly mode: ProxyMode;
+  applyChain?(chain: CompiledChain): Promise<void>;
+}
+
+function startModeListener(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFollower, mode: ProxyMode, chain: CompiledChain): Promise<ModeListener> {
+  return mode === 'tcp' ? startL4Upstream(run, upstream, tls) : startL7Upstream(run, upstream, tls, mode, chain);
+}
+
+async function startL7Upstream(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFollower, mode: 'http' | 'h2', chain: CompiledChain): Promise<ModeListener> {
+  const { deps, followDeps, onError } = run;
   const connectTimeoutMs = connectTimeoutMsOf(upstream.config);
   const transports = new MeshTransports({ mode, clock: deps.clock, tls: () => tls.current(), connectTimeoutMs });
   const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), connectTimeoutMs, {
@@ -265,16 +319,15 @@ async function startUpstream(
     deps.logger.info({ upstream: upstream.name }, 'upstream config changed (central config)');
   });
   const listener = mode === 'h2' ? new H2Upstream({ ...upstream, clock: deps.clock, random: deps.random, metrics: deps.metrics, accessLog: deps.accessLog, http }) : http;
-  let applied = 0;
-  sink.apply = (next) => {
-    // A chain is used once its targets are followed; a later chain wins over a slower earlier one.
-    const sequence = ++applied;
-    return targets.update(next).then(() => {
-      if (sequence === applied) http.setChain(next);
-    });
+  // A chain is used once its targets are followed (chains reach here one at a time, in order).
+  const applyChain = async (next: CompiledChain): Promise<void> => {
+    await targets.update(next);
+    http.setChain(next);
   };
-  await sink.apply(chain);
+  await applyChain(chain);
   return {
+    mode,
+    applyChain,
     listen: () => listener.listen(),
     close: async () => {
       await listener.close();
@@ -283,12 +336,12 @@ async function startUpstream(
   };
 }
 
-async function startL4Upstream(
-  run: ProxyRun,
-  upstream: UpstreamConfig,
-  tls: TlsFollower,
-): Promise<OutboundListener> {
-  const { deps, followDeps, signal, onError } = run;
+async function startL4Upstream(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFollower): Promise<ModeListener> {
+  const { deps, followDeps, onError } = run;
+  // Its own stop: a protocol change closes this listener while the proxy runs on.
+  const stop = new AbortController();
+  const stopWithProxy = (): void => stop.abort();
+  run.signal.addEventListener('abort', stopWithProxy, { once: true });
   let picker = new RoundRobinPicker([]);
   const watch = follow<HealthConnectEntry[]>(
     followDeps,
@@ -303,9 +356,18 @@ async function startL4Upstream(
       },
       onError: onError(`upstream ${upstream.name}`),
     },
-    signal,
+    stop.signal,
   );
   await watch.first;
   const state = (): UpstreamState => ({ picker, tls: tls.current() });
-  return new OutboundListener({ service: upstream.name, bindAddress: upstream.bindAddress, bindPort: upstream.bindPort, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, state });
+  const listener = new OutboundListener({ service: upstream.name, bindAddress: upstream.bindAddress, bindPort: upstream.bindPort, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, state });
+  return {
+    mode: 'tcp',
+    listen: () => listener.listen(),
+    close: async () => {
+      stop.abort();
+      run.signal.removeEventListener('abort', stopWithProxy);
+      await listener.close();
+    },
+  };
 }

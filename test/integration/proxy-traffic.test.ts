@@ -299,6 +299,28 @@ test.serial('(g) central config changed while the proxy runs applies without a r
   t.true(deployment.client.output().includes('upstream config changed'), 'the proxy said so');
 });
 
+test.serial('(h) a protocol change switches both sidecars while they run: tcp → http (L7 routing and L7 intentions) → tcp', async (t) => {
+  t.timeout(90_000);
+  const deployment = await deploy(t, 'switching', 1);
+  t.is((await get(agent.host, deployment.port, '/as-tcp')).status, 200);
+  await httpDefaults('switching');
+  // L7 is in force once a request gets its access-log line (L4 writes none).
+  await eventually(async () => (await get(agent.host, deployment.port, '/as-http')).status === 200 && deployment.client.stdout().includes('"path":"/as-http"'), 20_000, 'the L7 listener on the same port');
+  // The destination's public listener switched too: an L7 intention is enforced per request there.
+  await api('PUT', '/v1/config', { Kind: 'service-intentions', Name: 'switching', Sources: [{ Name: 'switching-client', Permissions: [{ Action: 'deny', HTTP: { PathPrefix: '/secret' } }, { Action: 'allow', HTTP: { PathPrefix: '/' } }] }] });
+  await eventually(async () => {
+    const answer = await get(agent.host, deployment.port, '/secret');
+    return answer.status === 403 && answer.body.includes('RBAC: access denied');
+  }, 20_000, 'the L7 intention enforced by the destination sidecar');
+  t.is((await get(agent.host, deployment.port, '/open')).status, 200);
+  await api('DELETE', '/v1/config/service-intentions/switching');
+  await api('PUT', '/v1/config', { Kind: 'service-defaults', Name: 'switching', Protocol: 'tcp' });
+  const switches = (): number => deployment.client.output().split('upstream protocol changed').length - 1;
+  await eventually(() => Promise.resolve(switches() === 2), 20_000, 'the switch back to L4');
+  await eventually(async () => (await get(agent.host, deployment.port, '/as-tcp-again')).status === 200, 20_000, 'L4 on the same port');
+  t.false(deployment.client.stdout().includes('"path":"/as-tcp-again"'), 'no access log: L4');
+});
+
 test.serial('(f) the pool of an instance that leaves is closed', async (t) => {
   t.timeout(90_000);
   await httpDefaults('leaving');
