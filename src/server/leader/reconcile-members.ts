@@ -16,9 +16,8 @@
 import { CommandType } from '../../catalog/commands.js';
 import type { Timer } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
-import type { HealthCheckContent } from '../../structs/registration.js';
 import type { ServerContext } from '../context.js';
-import { reconcileSelf, serfCheck } from './reconcile-self.js';
+import { reconcileSelf, serfCheck, serfHealth } from './reconcile-self.js';
 
 /** One LAN member as the duty needs it. */
 export interface LanMember {
@@ -38,24 +37,6 @@ export interface MemberSource {
   subscribe(listener: (member: LanMember, reaped: boolean) => void): () => void;
 }
 
-export const serfFailedOutput = 'Agent not live or unreachable';
-
-function serfHealth(node: string, status: 'passing' | 'critical'): HealthCheckContent {
-  return {
-    Node: node,
-    CheckID: serfCheck.id,
-    Name: serfCheck.name,
-    Status: status,
-    Notes: '',
-    Output: status === 'passing' ? serfCheck.aliveOutput : serfFailedOutput,
-    ServiceID: '',
-    Type: '',
-    Interval: '',
-    Timeout: '',
-    ExposedPort: 0,
-    Definition: {},
-  };
-}
 
 export class MemberReconciler {
   private unsubscribe: (() => void) | undefined;

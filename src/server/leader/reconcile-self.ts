@@ -6,6 +6,7 @@
 
 import { CommandType } from '../../catalog/commands.js';
 import { consulVersion, protocolVersion } from '../../version.js';
+import type { HealthCheckContent } from '../../structs/registration.js';
 import type { ServerContext } from '../context.js';
 
 export interface SelfMember {
@@ -16,6 +17,26 @@ export interface SelfMember {
 }
 
 export const serfCheck = { id: 'serfHealth', name: 'Serf Health Status', aliveOutput: 'Agent alive and reachable' } as const;
+
+const serfFailedOutput = 'Agent not live or unreachable';
+
+/** The `serfHealth` check row of `node`, as the leader writes it. */
+export function serfHealth(node: string, status: 'passing' | 'critical'): HealthCheckContent {
+  return {
+    Node: node,
+    CheckID: serfCheck.id,
+    Name: serfCheck.name,
+    Status: status,
+    Notes: '',
+    Output: status === 'passing' ? serfCheck.aliveOutput : serfFailedOutput,
+    ServiceID: '',
+    Type: '',
+    Interval: '',
+    Timeout: '',
+    ExposedPort: 0,
+    Definition: {},
+  };
+}
 
 export async function reconcileSelf(context: ServerContext, self: SelfMember): Promise<void> {
   const existing = context.store.nodes.get(self.nodeName.toLowerCase());
@@ -50,21 +71,6 @@ export async function reconcileSelf(context: ServerContext, self: SelfMember): P
       Proxy: { Mode: '', MeshGateway: {}, Expose: {} },
       Connect: {},
     },
-    checks: [
-      {
-        Node: self.nodeName,
-        CheckID: serfCheck.id,
-        Name: serfCheck.name,
-        Status: 'passing',
-        Notes: '',
-        Output: serfCheck.aliveOutput,
-        ServiceID: '',
-        Type: '',
-        Interval: '',
-        Timeout: '',
-        ExposedPort: 0,
-        Definition: {},
-      },
-    ],
+    checks: [serfHealth(self.nodeName, 'passing')],
   });
 }
