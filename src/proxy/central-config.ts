@@ -20,31 +20,50 @@ interface Registered {
 
 export class CentralConfig {
   private readonly upstreams = new Map<string, Registered>();
+  /** The newest service-defaults answer; undefined until the first. */
+  private entries: readonly Fields[] | undefined;
 
   /** `downstream` is the service the proxy speaks for: its UpstreamConfig applies. */
   constructor(private readonly downstream: string) {}
 
-  /** Follows `upstream` from now on; ad-hoc upstreams (no registration Config) are not followed. */
-  register(upstream: UpstreamConfig, onChange: (config: Fields) => void): void {
-    if (upstream.localConfig === undefined) return;
-    this.upstreams.set(upstream.name, { local: upstream.localConfig, onChange, last: JSON.stringify(upstream.config) });
+  /**
+   * `upstream`'s Config as of the newest answer (its start-time Config before the first), for a
+   * listener built while the proxy runs (a protocol change).
+   */
+  effective(upstream: UpstreamConfig): Fields {
+    if (upstream.localConfig === undefined || this.entries === undefined) return upstream.config;
+    return this.merged(upstream.name, upstream.localConfig, this.entries);
   }
 
-  get empty(): boolean {
-    return this.upstreams.size === 0;
+  /**
+   * Follows `upstream` from now on (replacing an earlier registration of the same name), taking
+   * `config` as the one in force; ad-hoc upstreams (no registration Config) are not followed.
+   */
+  register(upstream: UpstreamConfig, config: Fields, onChange: (config: Fields) => void): void {
+    if (upstream.localConfig === undefined) return;
+    this.upstreams.set(upstream.name, { local: upstream.localConfig, onChange, last: JSON.stringify(config) });
+  }
+
+  /** Stops following `name` (its listener closed). */
+  forget(name: string): void {
+    this.upstreams.delete(name);
   }
 
   /** A new answer of /v1/config/service-defaults: tells each upstream whose Config changed. */
   apply(entries: readonly Fields[]): void {
-    const byName = new Map(entries.map((entry) => [entry.Name, entry]));
-    const downstreamDefaults = byName.get(this.downstream);
+    this.entries = entries;
     for (const [name, upstream] of this.upstreams) {
-      const extensions = byName.get(name)?.EnvoyExtensions;
-      const next = mergeUpstreamConfig(downstreamDefaults, name, upstream.local, Array.isArray(extensions) ? extensions : []);
+      const next = this.merged(name, upstream.local, entries);
       const text = JSON.stringify(next);
       if (text === upstream.last) continue;
       upstream.last = text;
       upstream.onChange(next);
     }
+  }
+
+  private merged(name: string, local: Fields, entries: readonly Fields[]): Fields {
+    const downstreamDefaults = entries.find((entry) => entry.Name === this.downstream);
+    const extensions = entries.find((entry) => entry.Name === name)?.EnvoyExtensions;
+    return mergeUpstreamConfig(downstreamDefaults, name, local, Array.isArray(extensions) ? extensions : []);
   }
 }

@@ -102,7 +102,8 @@ export async function startProxy(deps: ProxyDeps, config: ProxyConfig): Promise<
       deps.logger.info({ upstream: upstream.name, address: `${upstream.bindAddress}:${upstreamPorts.get(upstream.name) ?? 0}` }, 'upstream listener started');
     }
     // Not awaited: a token that may not list service-defaults leaves the start-time config in force.
-    if (!run.central.empty) {
+    // Followed for every registered upstream, L4 ones too: a protocol change may make them L7.
+    if (config.upstreams.some((upstream) => upstream.localConfig !== undefined)) {
       follow<Readonly<Record<string, unknown>>[]>(followDeps, { name: 'service-defaults', path: '/v1/config/service-defaults', onValue: (entries) => run.central.apply(entries), onError: onError('service-defaults') }, stop.signal);
     }
     return {
@@ -301,19 +302,21 @@ function startModeListener(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFoll
 
 async function startL7Upstream(run: ProxyRun, upstream: UpstreamConfig, tls: TlsFollower, mode: 'http' | 'h2', chain: CompiledChain): Promise<ModeListener> {
   const { deps, followDeps, onError } = run;
-  const connectTimeoutMs = connectTimeoutMsOf(upstream.config);
+  // Central config may have changed since start (this listener may replace another one).
+  const config = run.central.effective(upstream);
+  const connectTimeoutMs = connectTimeoutMsOf(config);
   const transports = new MeshTransports({ mode, clock: deps.clock, tls: () => tls.current(), connectTimeoutMs });
   const targets = new ChainTargets({ ...followDeps, random: deps.random, clock: deps.clock, onError: onError(`upstream ${upstream.name}`) }, () => tls.current(), connectTimeoutMs, {
-    maxConnections: circuitLimitsOf(upstream.config).maxConnections,
-    outlier: outlierPolicyOf(upstream.config),
+    maxConnections: circuitLimitsOf(config).maxConnections,
+    outlier: outlierPolicyOf(config),
     onEjection: (service, endpoint, ejectionMs) => {
       deps.metrics.ejections.inc({ upstream: upstream.name });
       deps.logger.info({ upstream: upstream.name, service, endpoint, ejection_ms: ejectionMs }, 'outlier ejected');
     },
     onPoolClosed: (pool) => deps.logger.debug({ upstream: upstream.name, pool }, 'upstream pool closed'),
   }, transports);
-  const http = new HttpUpstream({ ...upstream, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
-  run.central.register(upstream, (next) => {
+  const http = new HttpUpstream({ ...upstream, config, clock: deps.clock, random: deps.random, logger: deps.logger, accessLog: deps.accessLog, metrics: deps.metrics, targets });
+  run.central.register(upstream, config, (next) => {
     http.setConfig(next);
     targets.updatePolicy({ maxConnections: circuitLimitsOf(next).maxConnections, outlier: outlierPolicyOf(next) });
     deps.logger.info({ upstream: upstream.name }, 'upstream config changed (central config)');
@@ -330,6 +333,7 @@ async function startL7Upstream(run: ProxyRun, upstream: UpstreamConfig, tls: Tls
     applyChain,
     listen: () => listener.listen(),
     close: async () => {
+      run.central.forget(upstream.name);
       await listener.close();
       await targets.close();
     },
