@@ -6,6 +6,8 @@
 // Keys compare by UTF-16 code units (JavaScript's `<`). Consul's radix tree compares UTF-8 bytes;
 // the two orders differ only between characters above U+FFFF and those in U+E000–U+FFFF.
 
+import { lowerBound } from '../lib/lower-bound.js';
+
 export class SortedKeys {
   private readonly keys: string[] = [];
 
@@ -41,13 +43,6 @@ export class SortedKeys {
 
   /** The first position whose key is not below `key`. */
   private lowerBound(key: string): number {
-    let low = 0;
-    let high = this.keys.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.keys[middle] as string) < key) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return lowerBound(this.keys, key);
   }
 }

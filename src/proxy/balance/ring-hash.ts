@@ -14,6 +14,7 @@ import { limits } from '../../lib/limits.js';
 import type { Endpoint } from '../picker.js';
 import { hash32 } from './hash.js';
 import { endpointKey, type EndpointPicker, type PickContext, pickRandom } from './picker.js';
+import { lowerBound } from '../../lib/lower-bound.js';
 
 export interface RingHashConfig {
   readonly minimumRingSize: number;
@@ -63,14 +64,9 @@ export class RingHashBalancer implements EndpointPicker {
     return undefined;
   }
 
+  /** The first point at or after `hash`, wrapping round the ring. */
   private firstAtOrAfter(hash: number): number {
-    let low = 0;
-    let high = this.points.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.points[middle] as number) < hash) low = middle + 1;
-      else high = middle;
-    }
-    return low === this.points.length ? 0 : low;
+    const at = lowerBound(this.points, hash);
+    return at === this.points.length ? 0 : at;
   }
 }
