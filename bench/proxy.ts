@@ -2,16 +2,21 @@
 // ../shared/anchors/install.sh)
 //
 // In one run, the same wrk load (the anchor's: -t2 -c64 for throughput, -t1 -c1 for latency,
-// plus -t1 -c8 as the "moderate load" of the issue's latency target; DURATION s each) against:
+// plus -t1 -c8 closed loop, and -t1 -c8 paced to RATE req/s in all (default 2,000: a quarter or
+// less of what the slowest chain carries) as the "moderate load" of the issue's latency target;
+// DURATION s each) against:
 //   1. direct: nginx (1 worker, `return 200`), our own instance;
 //   2. taxiway L4: wrk → web's sidecar upstream listener → mTLS → api's sidecar → nginx, with a
 //      real dev agent and two `taxiway connect proxy -sidecar-for` processes;
 //   3. taxiway L7: the same chain for a service whose protocol is http (discovery-chain routing,
 //      undici to the peer sidecar);
 //   4. the anchors, by ../shared/anchors/proxy-anchor.sh (RUNS=1) after taxiway is stopped:
-//      haproxy two-hop mTLS in TCP and HTTP mode, and the Node net+tls pipe.
+//      haproxy two-hop mTLS in TCP and HTTP mode, and the Node net+tls pipe (c64 and c1);
+//   5. the same haproxy chain started here (haproxy-chain.ts) for the c8 and paced loads.
 // Prints rps and p50/p99 per scenario and the ratios: taxiway L4 / haproxy TCP, taxiway L7 /
-// haproxy HTTP, each / direct, and the p99 the two hops add at c1. Every process is stopped by PID.
+// haproxy HTTP, each / direct, and the p99 the two hops add at c1, c8 and paced. Every process is
+// stopped by PID. For quick iterations: SCENARIOS=l7 (a comma list of direct, l4, l7, haproxy) and
+// ANCHORS=0.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +25,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchAgent } from './bench-agent.js';
+import { startHaproxyChain } from './haproxy-chain.js';
 
 const durationSeconds = Number(process.env.DURATION ?? 10);
+const pacedRate = Number(process.env.RATE ?? 2000);
+const scenarios = new Set((process.env.SCENARIOS ?? 'direct,l4,l7,haproxy').split(','));
+const withAnchors = process.env.ANCHORS !== '0';
 const anchorScript = fileURLToPath(new URL('../../../shared/anchors/proxy-anchor.sh', import.meta.url));
 const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.sh', import.meta.url));
 const cliPath = fileURLToPath(new URL('../cmd/taxiway.js', import.meta.url));
@@ -51,12 +60,20 @@ function toMs(token: string | undefined): number {
   return NaN;
 }
 
-async function wrk(label: string, port: number, threads: number, connections: number): Promise<WrkResult> {
+/** wrk's per-connection pause (ms) before each request, so that `connections` send about RATE req/s. */
+function pacedScript(dir: string, connections: number): string {
+  const path = join(dir, 'paced.lua');
+  writeFileSync(path, `function delay()\n  return ${(1000 * connections) / pacedRate}\nend\n`);
+  return path;
+}
+
+async function wrk(label: string, port: number, threads: number, connections: number, script?: string): Promise<WrkResult> {
   await run('bash', [waitQuiet]).catch(() => '');
-  const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', `http://127.0.0.1:${port}/`]);
+  const paced = script === undefined ? [] : ['-s', script];
+  const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...paced, `http://127.0.0.1:${port}/`]);
   const line = (prefix: string) => out.split('\n').find((text) => text.trim().startsWith(prefix))?.trim().split(/\s+/);
   return {
-    label: `${label} c${connections}`,
+    label: `${label} c${connections}${script === undefined ? '' : ' paced'}`,
     rps: Number(line('Requests/sec')?.[1] ?? NaN),
     p50Ms: toMs(line('50%')?.[1]),
     p99Ms: toMs(line('99%')?.[1]),
@@ -141,11 +158,24 @@ async function measureTaxiway(): Promise<WrkResult[]> {
     await waitAnswering(upstreams.app4);
     await waitAnswering(upstreams.app7);
     const results: WrkResult[] = [];
-    for (const [label, port] of [['direct nginx', nginxPort], ['taxiway L4 mtls 2hop', upstreams.app4], ['taxiway L7 mtls 2hop', upstreams.app7]] as const) {
+    const paced = pacedScript(dir, 8);
+    const chains = [['direct', 'direct nginx', nginxPort], ['l4', 'taxiway L4 mtls 2hop', upstreams.app4], ['l7', 'taxiway L7 mtls 2hop', upstreams.app7]] as const;
+    for (const [scenario, label, port] of chains) {
+      if (!scenarios.has(scenario)) continue;
       results.push(await wrk(label, port, 2, 64));
       results.push(await wrk(label, port, 1, 8));
+      results.push(await wrk(label, port, 1, 8, paced));
       results.push(await wrk(label, port, 1, 1));
-      process.stdout.write(`${JSON.stringify(results.slice(-3))}\n`);
+      process.stdout.write(`${JSON.stringify(results.slice(-4))}\n`);
+    }
+    if (scenarios.has('haproxy')) {
+      const chain = startHaproxyChain(dir, nginxPort, [await freePort(), await freePort(), await freePort(), await freePort()]);
+      children.push(...chain.processes);
+      for (const [label, port] of [['haproxy tcp mtls 2hop', chain.tcpPort], ['haproxy http mtls 2hop', chain.httpPort]] as const) {
+        await waitAnswering(port);
+        results.push(await wrk(label, port, 1, 8));
+        results.push(await wrk(label, port, 1, 8, paced));
+      }
     }
     return results;
   } finally {
@@ -167,13 +197,13 @@ async function measureAnchors(): Promise<WrkResult[]> {
 }
 
 const taxiway = await measureTaxiway();
-const anchors = await measureAnchors();
+const anchors = withAnchors ? await measureAnchors() : [];
 const all = [...taxiway, ...anchors];
 const find = (label: string) => all.find((result) => result.label === label);
 console.log('\n== wrk results (rps, p50/p99 ms)');
 for (const result of all) console.log(`${result.label.padEnd(32)} ${result.rps.toFixed(0).padStart(8)} rps  p50 ${result.p50Ms.toFixed(3)}  p99 ${result.p99Ms.toFixed(3)}${result.errors ? '  ERRORS' : ''}`);
 const ratio = (a: string, b: string) => ((find(a)?.rps ?? NaN) / (find(b)?.rps ?? NaN)).toFixed(2);
-const added = (label: string, connections: number) => ((find(`${label} c${connections}`)?.p99Ms ?? NaN) - (find(`direct nginx c${connections}`)?.p99Ms ?? NaN)).toFixed(3);
+const added = (label: string, load: string) => ((find(`${label} ${load}`)?.p99Ms ?? NaN) - (find(`direct nginx ${load}`)?.p99Ms ?? NaN)).toFixed(3);
 console.log('\n== ratios (c64 throughput)');
 console.log(`taxiway L4 / haproxy tcp mtls 2hop:  ${ratio('taxiway L4 mtls 2hop c64', 'haproxy tcp mtls 2hop c64')}`);
 console.log(`taxiway L7 / haproxy http mtls 2hop: ${ratio('taxiway L7 mtls 2hop c64', 'haproxy http mtls 2hop c64')}`);
@@ -181,4 +211,7 @@ console.log(`taxiway L4 / node tcp mtls 2hop:     ${ratio('taxiway L4 mtls 2hop 
 console.log(`taxiway L4 / direct nginx:           ${ratio('taxiway L4 mtls 2hop c64', 'direct nginx c64')}`);
 console.log(`taxiway L7 / direct nginx:           ${ratio('taxiway L7 mtls 2hop c64', 'direct nginx c64')}`);
 console.log('\n== p99 added by the two hops (vs our direct nginx at the same load; target < 1 ms at moderate load)');
-for (const connections of [1, 8]) console.log(`c${connections}: taxiway L4: ${added('taxiway L4 mtls 2hop', connections)} ms   taxiway L7: ${added('taxiway L7 mtls 2hop', connections)} ms`);
+for (const load of ['c1', 'c8', 'c8 paced']) {
+  const hops = (label: string) => `${label}: ${added(label, load)} ms`;
+  console.log(`${load.padEnd(8)}: ${['taxiway L4 mtls 2hop', 'taxiway L7 mtls 2hop', 'haproxy tcp mtls 2hop', 'haproxy http mtls 2hop'].map(hops).join('   ')}`);
+}
