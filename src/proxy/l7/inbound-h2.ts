@@ -19,6 +19,7 @@ import { H2Sessions } from './h2-sessions.js';
 import type { InboundHttpOptions } from './inbound-http.js';
 import { dialLocal } from './local-app.js';
 import { requestAllowed } from './request-intentions.js';
+import { requestFacts } from './request-facts.js';
 
 const denied = 'RBAC: access denied';
 
@@ -73,11 +74,8 @@ export class InboundH2 {
     const request = fromH2Request(head);
     if (request.headers['x-request-id'] === undefined) request.headers['x-request-id'] = this.options.random.uuid();
     const grpc = isGrpc(request.headers);
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) flat[name] = Array.isArray(value) ? value.join(',') : value;
-    const url = new URL(request.path, 'http://inbound');
     let result: L7Response;
-    if (!requestAllowed(this.options.intentions(), source, service, { path: url.pathname, method: request.method, headers: flat })) {
+    if (!requestAllowed(this.options.intentions(), source, service, requestFacts(request.method, request.path, request.headers))) {
       result = grpc ? grpcLocalResponse(grpcStatus.permissionDenied, denied) : localResponse(403, denied);
       stream.resume();
     } else {

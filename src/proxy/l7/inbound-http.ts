@@ -15,6 +15,7 @@ import type { ProxyMetrics } from '../metrics.js';
 import { type L7Response, localResponse } from './dispatch.js';
 import { readBody, writeResponse } from './http-io.js';
 import { type IntentionsView, requestAllowed } from './request-intentions.js';
+import { requestFacts } from './request-facts.js';
 import { forwardHeaders } from './targets.js';
 import { limits } from '../../lib/limits.js';
 import { splice } from '../pipe.js';
@@ -59,12 +60,9 @@ export class InboundHttp {
   /** The caller, the request's headers (with an x-request-id) and whether intentions allow it. */
   private admit(request: IncomingMessage): { source: string; headers: Record<string, string | string[]>; allowed: boolean } {
     const source = this.sourceOf.get(request.socket) ?? '';
-    const url = new URL(request.url ?? '/', 'http://inbound');
     const headers = request.headers as Record<string, string | string[]>;
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(',') : value;
-    const allowed = requestAllowed(this.options.intentions(), source, this.options.service, { path: url.pathname, method: request.method ?? 'GET', headers: flat });
+    const allowed = requestAllowed(this.options.intentions(), source, this.options.service, requestFacts(request.method ?? 'GET', request.url ?? '/', headers));
     return { source, headers, allowed };
   }
 

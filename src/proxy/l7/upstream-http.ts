@@ -24,6 +24,7 @@ import { withFaults } from './fault-injection.js';
 import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, routeFaultPolicyOf, timeoutMsOf } from './policy.js';
 import { withRetry } from './retry.js';
 import { rewritePath, routeRequest, type RequestFacts } from './router.js';
+import { requestFacts } from './request-facts.js';
 import type { ChainTargets } from './targets.js';
 import { withTimeout } from './timeout.js';
 import { listenOn } from '../listen.js';
@@ -51,10 +52,7 @@ interface RouteState {
 }
 
 export function factsOf(request: L7Request): RequestFacts {
-  const url = new URL(request.path, 'http://upstream');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  return { path: url.pathname, method: request.method, headers, query: Object.fromEntries(url.searchParams) };
+  return requestFacts(request.method, request.path, request.headers);
 }
 
 /** The answer for a request that got no upstream response: 504 on a route timeout, else 503. */
