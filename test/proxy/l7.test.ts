@@ -17,6 +17,7 @@ import { backoffMs, withRetry } from '../../src/proxy/l7/retry.js';
 import { rewritePath, routeRequest } from '../../src/proxy/l7/router.js';
 import { pickSplit } from '../../src/proxy/l7/split.js';
 import { withTimeout } from '../../src/proxy/l7/timeout.js';
+import { loadBalancersOf } from '../../src/proxy/l7/targets.js';
 import { factsOf } from '../../src/proxy/l7/upstream-http.js';
 
 const request: L7Request = { method: 'GET', path: '/', headers: {}, body: Buffer.alloc(0) };
@@ -219,4 +220,19 @@ test('fault injection: abort and delay rates follow the seeded random exactly', 
   await settle();
   await settle();
   t.true(done);
+});
+
+test('loadBalancersOf: a failover target takes the load balancer of the resolver failing over to it', (t) => {
+  const ringHash = { Policy: 'ring_hash', HashPolicies: [{ Field: 'header', FieldValue: 'x-user' }] };
+  const chain = compileDiscoveryChain({
+    serviceName: 'api',
+    datacenter: 'dc1',
+    trustDomain: 'td.consul',
+    protocolOf: () => 'http',
+    entry: entries([entry({ Kind: 'service-resolver', Name: 'api', LoadBalancer: ringHash, Failover: { '*': { Service: 'api-backup' } } })]),
+  });
+  const balancers = loadBalancersOf(chain);
+  t.deepEqual(balancers.get('api.default.default.dc1'), ringHash);
+  t.deepEqual(balancers.get('api-backup.default.default.dc1'), ringHash, 'failover target: the primary resolver node’s policy');
+  t.is(Object.keys(chain.Targets).length, 2);
 });

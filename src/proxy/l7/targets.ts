@@ -60,6 +60,19 @@ export function forwardHeaders(headers: Readonly<Record<string, string | string[
 
 const poolKey = (service: string, endpoint: Endpoint): string => `${service}@${endpointKey(endpoint)}`;
 
+/**
+ * Each target's LoadBalancer: its own resolver node's; a target reached only as a failover takes
+ * the LoadBalancer of the resolver that fails over to it, as Consul gives every cluster a resolver
+ * node produces (its failover targets' too) that node's load balancer.
+ */
+export function loadBalancersOf(chain: CompiledChain): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const resolvers = Object.values(chain.Nodes).filter((node) => node.Type === 'resolver' && node.Resolver !== undefined);
+  for (const node of resolvers) out.set(node.Resolver?.Target ?? '', node.LoadBalancer);
+  for (const node of resolvers) for (const target of node.Resolver?.Failover?.Targets ?? []) if (!out.has(target)) out.set(target, node.LoadBalancer);
+  return out;
+}
+
 export class ChainTargets {
   private readonly targets = new Map<string, FollowedTarget>();
   private readonly pools = new Map<string, Pool>();
@@ -84,8 +97,9 @@ export class ChainTargets {
       }
     }
     const firsts: Promise<void>[] = [];
+    const loadBalancers = loadBalancersOf(chain);
     for (const [id, target] of Object.entries(chain.Targets)) {
-      const loadBalancer = chain.Nodes[`resolver:${id}`]?.LoadBalancer;
+      const loadBalancer = loadBalancers.get(id);
       const policyText = JSON.stringify(loadBalancer ?? null);
       const known = this.targets.get(id);
       if (known !== undefined) {
