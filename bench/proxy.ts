@@ -16,7 +16,7 @@
 // Prints rps and p50/p99 per scenario and the ratios: taxiway L4 / haproxy TCP, taxiway L7 /
 // haproxy HTTP, each / direct, and the p99 the two hops add at c1, c8 and paced. Every process is
 // stopped by PID. For quick iterations: SCENARIOS=l7 (a comma list of direct, l4, l7, haproxy) and
-// ANCHORS=0.
+// ANCHORS=0; PROXY_NODE_ARGS passes Node flags to the sidecars (profiling).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const durationSeconds = Number(process.env.DURATION ?? 10);
 const pacedRate = Number(process.env.RATE ?? 2000);
 const scenarios = new Set((process.env.SCENARIOS ?? 'direct,l4,l7,haproxy').split(','));
 const withAnchors = process.env.ANCHORS !== '0';
+/** Node flags for the sidecar processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+const proxyNodeArgs = (process.env.PROXY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const anchorScript = fileURLToPath(new URL('../../../shared/anchors/proxy-anchor.sh', import.meta.url));
 const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.sh', import.meta.url));
 const cliPath = fileURLToPath(new URL('../cmd/taxiway.js', import.meta.url));
@@ -124,7 +126,7 @@ async function put(baseUrl: string, path: string, body: unknown): Promise<void> 
 }
 
 function startProxy(httpAddress: string, sidecarFor: string): Promise<void> {
-  const child = startChild(process.execPath, [cliPath, 'connect', 'proxy', '-http-addr', httpAddress, '-sidecar-for', sidecarFor, '-log-level', 'warn']);
+  const child = startChild(process.execPath, [...proxyNodeArgs, cliPath, 'connect', 'proxy', '-http-addr', httpAddress, '-sidecar-for', sidecarFor, '-log-level', 'warn']);
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`proxy for ${sidecarFor} exited with ${code}`)));

@@ -193,6 +193,14 @@ test('fault policies: EnvoyExtensions builtin/fault-injection, route FaultInject
   t.deepEqual(faultPolicyOf({ fault_injection: { abort_percent: 5, abort_status: 418 } }), { abortPercent: 5, abortStatus: 418, delayPercent: 0, delayMs: 0 });
   t.deepEqual(routeFaultPolicyOf({ FaultInjection: { Abort: { HttpStatus: 429, Percentage: 100 } } }), { abortPercent: 100, abortStatus: 429, delayPercent: 0, delayMs: 0 });
   t.is(routeFaultPolicyOf({}).abortPercent, 0);
+  t.deepEqual(routeFaultPolicyOf({ FaultInjection: { Abort: { GrpcStatus: 14, Percentage: 10 } } }), { abortPercent: 10, abortStatus: 503, abortGrpcStatus: 14, delayPercent: 0, delayMs: 0 });
+});
+
+test('fault injection: an Abort with GrpcStatus answers trailers-only gRPC with that status', async (t) => {
+  const faulty = withFaults(() => Promise.resolve(ok()), routeFaultPolicyOf({ FaultInjection: { Abort: { GrpcStatus: 8, Percentage: 100 } } }), new ManualClock(), new SeededRandom(3));
+  const answer = await faulty(request, signal);
+  t.is(answer.status, 200);
+  t.like(answer.headers, { 'content-type': 'application/grpc', 'grpc-status': '8', 'grpc-message': 'fault filter abort', 'x-taxiway-fault': 'abort' });
 });
 
 test('fault injection: abort and delay rates follow the seeded random exactly', async (t) => {

@@ -86,13 +86,15 @@ export function outlierPolicyOf(config: Fields): OutlierPolicy {
 
 const noFaults: FaultPolicy = { abortPercent: 0, abortStatus: 503, delayPercent: 0, delayMs: 0 };
 
-/** Consul's fault shape {Abort: {HttpStatus, Percentage}, Delay: {Duration (ms), Percentage}}. */
+/** Consul's fault shape {Abort: {HttpStatus | GrpcStatus, Percentage}, Delay: {Duration (ms), Percentage}}. */
 export function faultShapeOf(config: unknown): FaultPolicy {
   const abort = field(config, 'Abort');
   const delay = field(config, 'Delay');
+  const grpcStatus = field(abort, 'GrpcStatus');
   return {
     abortPercent: num(field(abort, 'Percentage')),
     abortStatus: num(field(abort, 'HttpStatus')) || 503,
+    ...(typeof grpcStatus === 'number' && Number.isInteger(grpcStatus) && grpcStatus >= 0 && grpcStatus <= 16 && field(abort, 'HttpStatus') === undefined ? { abortGrpcStatus: grpcStatus } : {}),
     delayPercent: num(field(delay, 'Percentage')),
     delayMs: num(field(delay, 'Duration')),
   };
