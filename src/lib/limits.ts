@@ -463,6 +463,26 @@ export const limits = {
    * gRPC's and nghttp2's usual default.
    */
   proxyH2StreamsMax: 100,
+  /**
+   * Request or status line + headers read by the lean HTTP/1.1 codec (src/proxy/l7/h1/): Envoy's
+   * max_request_headers_kb default (60 KiB); over it the server answers 431.
+   */
+  proxyH1HeadBytesMax: 60 * 1024,
+  /** Header lines in one head (Envoy's max_headers_count default); more answer 431. */
+  proxyH1HeadersCountMax: 100,
+  /** A chunk-size line with its extensions; a real one is a few bytes, extensions are rare and short. */
+  proxyH1ChunkLineBytesMax: 4096,
+  /** Trailer section of a chunked body (read and dropped); as one head's worth of headers would be. */
+  proxyH1TrailerBytesMax: 16 * 1024,
+  /** An idle keep-alive connection on the proxy's HTTP/1.1 listeners closes after this (Envoy's 1 h is too generous for a sidecar; Go's 60-90 s is usual). */
+  proxyH1ServerIdleTimeoutMs: 60_000,
+  /** A started request (head and body) must arrive within this, else 408; bounds slow-loris clients as httpHeadersTimeoutMs does. */
+  proxyH1RequestTimeoutMs: 30_000,
+  /**
+   * Idle pooled upstream connections close after this: below Node's 5 s server keep-alive timeout
+   * (undici's default is 4 s for the same reason) so that we, not the upstream, usually close first.
+   */
+  proxyH1PoolIdleTimeoutMs: 4_000,
   // ---- Gossip driver (src/gossip/driver) --------------------------------------------------------
   /** Open gossip TCP connections served at once (push-pull, TCP probes, keyring); more are closed at once. */
   gossipStreamConnectionsMax: 256,
@@ -501,4 +521,5 @@ export function checkLimits(): void {
   assert(limits.snapshotRestoreChunkBytes + 1024 <= limits.walEntryBytesMax, 'a snapshot restore chunk must fit one log entry');
   assert(limits.proxyWatchRetryMsBase <= limits.proxyWatchRetryMsMax, 'proxy watch backoff base exceeds its max');
   assert(limits.proxyWatchWaitMs <= limits.blockingWaitMsMax, 'the proxy waits longer than the agent allows');
+  assert(limits.proxyH1TrailerBytesMax <= limits.proxyH1HeadBytesMax, 'a trailer section larger than a head');
 }
