@@ -1,10 +1,8 @@
-// The HTTP edges the L7 listeners share: a request body read whole but bounded, and a dispatch
-// response written back without the hop-by-hop headers of the upstream connection.
+// A request body read whole but bounded, for the HTTP/2 listener's buffered (retryable) requests
+// (upstream-h2.ts); the HTTP/1.1 listeners' codec (h1/server.ts) bounds its own.
 
-import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { limits } from '../../lib/limits.js';
-import type { L7Response } from './dispatch.js';
 
 /** The body, or undefined when it exceeds limits.proxyRequestBodyBytesMax (answer 413). */
 export function readBody(request: Readable): Promise<Buffer | undefined> {
@@ -23,14 +21,4 @@ export function readBody(request: Readable): Promise<Buffer | undefined> {
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
-}
-
-const hopByHopResponse = new Set(['connection', 'keep-alive', 'transfer-encoding']);
-
-export function writeResponse(response: ServerResponse, result: L7Response): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(result.headers)) if (value !== undefined && !hopByHopResponse.has(key)) headers[key] = value;
-  response.writeHead(result.status, headers);
-  result.body.on('error', () => response.destroy());
-  result.body.pipe(response);
 }

@@ -1,22 +1,22 @@
 // The public listener in L7 mode (this service's protocol is http): after the mTLS handshake and
-// the connection-level authorization (inbound.ts), each authorized socket is handed to an HTTP
-// server that never listens itself. Per request: L7 intentions (request-intentions.ts) → 403
-// "RBAC: access denied" as Envoy answers, else the request goes to the local app through an undici
-// pool, with a request ID and a JSON access-log line. An Upgrade request (WebSocket) is checked the
+// the connection-level authorization (inbound.ts), each authorized socket is served by the lean
+// HTTP/1.1 codec (h1/server.ts). Per request: L7 intentions (request-intentions.ts) → 403
+// "RBAC: access denied" as Envoy answers, else the request goes to the local app through a
+// keep-alive pool (h1/pool.ts), with a request ID and a JSON access-log line. An Upgrade request
+// (WebSocket) is handed by the codec to a node:http server that only does upgrades: checked the
 // same way, then sent to the app on a connection of its own and, on 101, spliced (upgrade.ts).
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
 import type { Clock } from '../../lib/clock.js';
 import type { Random } from '../../lib/random.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { type L7Response, localResponse } from './dispatch.js';
-import { readBody, writeResponse } from './http-io.js';
+import { type H1Answer, type H1Context, type H1Request, serveH1 } from './h1/server.js';
+import { H1Pool } from './h1/pool.js';
 import { type IntentionsView, requestAllowed } from './request-intentions.js';
 import { requestFacts } from './request-facts.js';
-import { forwardHeaders } from './targets.js';
 import { limits } from '../../lib/limits.js';
 import { splice } from '../pipe.js';
 import { dialLocal } from './local-app.js';
@@ -34,45 +34,60 @@ export interface InboundHttpOptions {
 }
 
 export class InboundHttp {
-  private readonly server: Server;
-  private readonly app: Pool;
+  /** Takes the connections whose request is an Upgrade (the codec hands them over). */
+  private readonly upgrades: Server;
+  private readonly app: H1Pool;
+  /** Connections being served, so close() can end them. */
+  private readonly sockets = new Set<Socket>();
   /** The caller's service, per handed-over socket. */
-  private readonly sourceOf = new WeakMap<Socket, string>();
+  private readonly sourceOf = new WeakMap<Duplex, string>();
 
   constructor(private readonly options: InboundHttpOptions) {
-    this.server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => void this.handle(request, response));
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
-    const host = options.localAddress.includes(':') ? `[${options.localAddress}]` : options.localAddress;
-    this.app = new Pool(`http://${host}:${options.localPort}`);
+    // Only upgrade requests reach it; anything else on a handed-over connection is refused.
+    this.upgrades = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
+    this.upgrades.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
+    const { localAddress, localPort, clock } = options;
+    const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
+    this.app = new H1Pool({
+      dial: () => dialLocal(localAddress, localPort, clock, limits.proxyLocalConnectTimeoutMs),
+      connectionsMax: limits.proxyUpstreamPoolConnectionsMax,
+      clock,
+      defaultHost: `${host}:${localPort}`,
+    });
   }
 
   /** Takes an authorized mTLS socket whose client is `source`. */
   handoff(socket: Socket, source: string): void {
     this.sourceOf.set(socket, source);
-    this.server.emit('connection', socket);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    serveH1(socket, {
+      clock: this.options.clock,
+      handler: (request, context) => this.exchange(request, context, source),
+      onHandoff: (handed) => this.upgrades.emit('connection', handed),
+    });
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    this.upgrades.closeAllConnections();
     await this.app.close().catch(() => undefined);
   }
 
-  /** The caller, the request's headers (with an x-request-id) and whether intentions allow it. */
-  private admit(request: IncomingMessage): { source: string; headers: Record<string, string | string[]>; allowed: boolean } {
-    const source = this.sourceOf.get(request.socket) ?? '';
-    const headers = request.headers as Record<string, string | string[]>;
+  /** Whether intentions let `source` make this request; the headers get an x-request-id first. */
+  private admit(method: string, target: string, headers: Record<string, string | string[]>, source: string): boolean {
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const allowed = requestAllowed(this.options.intentions(), source, this.options.service, requestFacts(request.method ?? 'GET', request.url ?? '/', headers));
-    return { source, headers, allowed };
+    return requestAllowed(this.options.intentions(), source, this.options.service, requestFacts(method, target, headers));
   }
 
   private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { clock, localAddress, localPort } = this.options;
     const startedMs = clock.monotonicMs();
     socket.on('error', () => socket.destroy());
-    const { source, headers, allowed } = this.admit(request);
+    const source = this.sourceOf.get(request.socket) ?? '';
+    const headers = request.headers as Record<string, string | string[]>;
     let result: L7Response;
-    if (!allowed) result = localResponse(403, 'RBAC: access denied');
+    if (!this.admit(request.method ?? 'GET', request.url ?? '/', headers, source)) result = localResponse(403, 'RBAC: access denied');
     else {
       const l7 = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: Buffer.alloc(0), upgrade: true };
       const controller = new AbortController();
@@ -89,30 +104,25 @@ export class InboundHttp {
     answerUpgrade(socket, head, result, (client, app) => splice(client, app));
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** One request from the codec: 403 or the local app's answer, logged once its body is written. */
+  private async exchange(request: H1Request, context: H1Context, source: string): Promise<H1Answer> {
     const { clock, metrics } = this.options;
     const startedMs = clock.monotonicMs();
-    const { source, headers, allowed } = this.admit(request);
+    const headers = request.headers;
     let result: L7Response;
-    const body = await readBody(request).catch(() => undefined);
-    if (!allowed) {
+    if (!this.admit(request.method, request.target, headers, source)) {
       result = localResponse(403, 'RBAC: access denied');
-    } else if (body === undefined) {
-      result = localResponse(413, 'request body too large');
     } else {
-      try {
-        const answer = await this.app.request({ method: (request.method ?? 'GET'), path: request.url ?? '/', headers: forwardHeaders(headers), body: body.length > 0 ? body : undefined });
-        result = { status: answer.statusCode, headers: answer.headers, body: answer.body };
-      } catch (error) {
-        result = localResponse(503, `local app: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      result = await this.app.request({ method: request.method, path: request.target, headers, body: request.body }, context.signal).catch((error: unknown) =>
+        localResponse(503, `local app: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
-    writeResponse(response, result);
-    response.once('finish', () => {
+    result.body.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
       metrics.requests.inc({ upstream: 'inbound', route: 'local_app', code: String(result.status) });
       metrics.requestSeconds.observe({ upstream: 'inbound', route: 'local_app' }, durationMs / 1000);
-      this.options.accessLog({ listener: 'public', source, method: request.method, path: request.url, status: result.status, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
+      this.options.accessLog({ listener: 'public', source, method: request.method, path: request.target, status: result.status, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
     });
+    return result;
   }
 }

@@ -6,12 +6,11 @@
 //     endpoints or the policy change; the request's hash comes from the policy's HashPolicies;
 //   - an OutlierDetector (balance/outlier.ts) fed every answer, whose ejections the picker skips.
 // Requests in flight per endpoint (least_request) are counted across targets and picker swaps.
-// Requests go through one undici Pool per endpoint whose connector dials the endpoint's sidecar
-// with mesh mTLS (outbound.ts dialMesh), reading the current MeshTls per new connection, so a
-// rotation reaches new connections only. A pool whose endpoint no target lists any more is
-// closed (undici's close lets its in-flight requests finish first).
+// Requests go through one keep-alive pool per endpoint (h1/pool.ts) whose connections dial the
+// endpoint's sidecar with mesh mTLS (outbound.ts dialMesh), reading the current MeshTls per new
+// connection, so a rotation reaches new connections only. A pool whose endpoint no target lists
+// any more is closed (its in-flight requests finish first).
 
-import { Pool } from 'undici';
 import { pathSegment } from '../../api/index.js';
 import type { CompiledChain } from '../../connect/discovery-chain.js';
 import type { Clock } from '../../lib/clock.js';
@@ -27,6 +26,7 @@ import { dialMesh } from '../outbound.js';
 import { type Endpoint, endpointsOf, type HealthConnectEntry } from '../picker.js';
 import type { MeshTls } from '../tls.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response } from './dispatch.js';
+import { H1Pool } from './h1/pool.js';
 import type { MeshTransports } from './transports.js';
 
 interface FollowedTarget {
@@ -49,15 +49,6 @@ export interface TargetsPolicy {
   readonly onPoolClosed?: (pool: string) => void;
 }
 
-/** Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1; undici refuses some). */
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect']);
-
-export function forwardHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !hopByHop.has(name)) out[name] = value;
-  return out;
-}
-
 const poolKey = (service: string, endpoint: Endpoint): string => `${service}@${endpointKey(endpoint)}`;
 
 /**
@@ -75,7 +66,7 @@ export function loadBalancersOf(chain: CompiledChain): Map<string, unknown> {
 
 export class ChainTargets {
   private readonly targets = new Map<string, FollowedTarget>();
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, H1Pool>();
   private readonly active = new ActiveRequests();
 
   constructor(
@@ -249,27 +240,22 @@ export class ChainTargets {
     }
   }
 
-  /** HTTP/1.1 through the endpoint's undici pool (everything transports.ts does not carry). */
-  private async sendPooled(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> {
-    const pool = this.poolFor(endpoint, service);
-    const response = await pool.request({ method: request.method, path: request.path, headers: forwardHeaders(request.headers), body: request.body.length > 0 ? request.body : undefined, signal });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
+  /** HTTP/1.1 through the endpoint's pool (everything transports.ts does not carry). */
+  private sendPooled(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> {
+    return this.poolFor(endpoint, service).request(request, signal);
   }
 
-  private poolFor(endpoint: Endpoint, service: string): Pool {
+  private poolFor(endpoint: Endpoint, service: string): H1Pool {
     const key = poolKey(service, endpoint);
     let pool = this.pools.get(key);
     if (pool === undefined) {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
       const maxConnections = this.policy.maxConnections ?? 0;
-      pool = new Pool(`http://${host}:${endpoint.port}`, {
-        connections: maxConnections > 0 ? Math.min(maxConnections, limits.proxyUpstreamPoolConnectionsMax) : limits.proxyUpstreamPoolConnectionsMax,
-        connect: (_options, callback) => {
-          dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs, ['http/1.1']).then(
-            (socket) => callback(null, socket),
-            (error: unknown) => callback(new DispatchError('connect', error instanceof Error ? error.message : String(error)), null),
-          );
-        },
+      pool = new H1Pool({
+        connectionsMax: maxConnections > 0 ? Math.min(maxConnections, limits.proxyUpstreamPoolConnectionsMax) : limits.proxyUpstreamPoolConnectionsMax,
+        dial: () => dialMesh(endpoint, this.tls(), service, this.deps.clock, this.connectTimeoutMs, ['http/1.1']),
+        clock: this.deps.clock,
+        defaultHost: `${host}:${endpoint.port}`,
       });
       this.pools.set(key, pool);
     }

@@ -1,15 +1,17 @@
 // An upstream listener in L7 mode (the upstream's protocol is http in service-defaults or
-// proxy-defaults): an HTTP/1.1 server on LocalBindPort. Per request:
-//   1. body read (bounded) → route by the current discovery chain (router.ts; split.ts draws)
+// proxy-defaults): HTTP/1.1 on LocalBindPort, served by the lean codec (h1/server.ts). Per request:
+//   1. body read whole (bounded) → route by the current discovery chain (router.ts; split.ts draws)
 //   2. the upstream-wide wrappers: fault injection → circuit breaker (policy.ts from Config)
 //   3. the route's wrappers, built once per chain: timeout → retry → target dispatch (targets.ts)
 //   4. the response streamed back; one JSON access-log line and metrics per request.
 // The chain is followed by blocking query; a new chain replaces the routes atomically.
-// An Upgrade request (WebSocket) takes the same path with no body; a 101 answer splices the two
+// An Upgrade request (WebSocket) is handed by the codec, bytes put back, to a node:http server
+// that only does upgrades: it takes the same path with no body; a 101 answer splices the two
 // sockets (upgrade.ts). The h2 listener (upstream-h2.ts) reuses this pipeline through dispatch():
 // its streaming requests get the connect-failure-only retry policy (streaming.ts).
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { CompiledChain } from '../../connect/discovery-chain.js';
@@ -19,7 +21,7 @@ import type { Random } from '../../lib/random.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { withCircuitBreaker } from './circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
-import { readBody, writeResponse } from './http-io.js';
+import { type H1Answer, type H1Context, type H1Request, serveH1 } from './h1/server.js';
 import { withFaults } from './fault-injection.js';
 import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, routeFaultPolicyOf, timeoutMsOf } from './policy.js';
 import { withRetry } from './retry.js';
@@ -62,7 +64,11 @@ export function failureResponse(error: unknown): L7Response {
 }
 
 export class HttpUpstream {
-  private readonly server: Server;
+  private readonly server: NetServer;
+  /** Takes the connections whose request is an Upgrade (the codec hands them over). */
+  private readonly upgrades: Server;
+  /** Accepted connections, so close() can end them (net.Server.close only stops accepting). */
+  private readonly sockets = new Set<Duplex>();
   private state: RouteState | undefined;
   private entry: Dispatch;
   /** The route each request took (and its RequestTimeout), for its access-log line and stream deadline. */
@@ -70,9 +76,11 @@ export class HttpUpstream {
 
   constructor(private readonly options: HttpUpstreamOptions) {
     this.entry = this.upstreamWide(options.config);
-    this.server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => void this.handle(request, response));
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
+    this.server = createNetServer({ noDelay: true }, (socket: Socket) => this.serve(socket));
     this.server.maxConnections = limits.proxyUpstreamConnectionsMax;
+    // Only upgrade requests reach it; anything else on a handed-over connection is refused.
+    this.upgrades = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
+    this.upgrades.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
   }
 
   /**
@@ -107,7 +115,17 @@ export class HttpUpstream {
 
   /** Serves an HTTP/1.x connection accepted elsewhere (the h2 listener's preface sniffing). */
   handoff(socket: Duplex): void {
-    this.server.emit('connection', socket);
+    this.serve(socket);
+  }
+
+  private serve(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    serveH1(socket, {
+      clock: this.options.clock,
+      handler: (request, context) => this.exchange(request, context),
+      onHandoff: (handed) => this.upgrades.emit('connection', handed),
+    });
   }
 
   /** A new chain from the agent: routes are rebuilt on first use. */
@@ -120,8 +138,10 @@ export class HttpUpstream {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.upgrades.closeAllConnections();
+    await closed;
   }
 
   private dispatchRouted(request: L7Request, signal: AbortSignal): Promise<L7Response> {
@@ -146,31 +166,23 @@ export class HttpUpstream {
     return dispatch(path === request.path ? request : { ...request, path }, signal);
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** One request from the codec: the pipeline's answer, logged once its body has been written. */
+  private async exchange(request: H1Request, context: H1Context): Promise<H1Answer> {
     const { clock, metrics, name } = this.options;
     const startedMs = clock.monotonicMs();
-    const body = await readBody(request).catch(() => undefined);
-    const controller = new AbortController();
-    response.once('close', () => {
-      if (!response.writableFinished) controller.abort(new DispatchError('reset', 'client went away'));
-    });
     // Every request carries an ID (kept when the app sent one); traceparent and B3 headers pass through.
-    const headers = request.headers as Record<string, string | string[]>;
+    const headers = request.headers;
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: body ?? Buffer.alloc(0), remote: { address: request.socket.remoteAddress ?? '', port: request.socket.remotePort ?? 0 } };
-    let result: L7Response;
-    if (body === undefined) result = localResponse(413, 'request body too large');
-    else {
-      result = await this.entry(l7, controller.signal).catch(failureResponse);
-    }
+    const l7: L7Request = { method: request.method, path: request.target, headers, body: request.body, remote: { address: context.remoteAddress, port: context.remotePort } };
+    const result = await this.entry(l7, context.signal).catch(failureResponse);
     const route = this.routeOf.get(l7)?.route ?? 'none';
-    writeResponse(response, result);
-    response.once('finish', () => {
+    result.body.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
       metrics.requests.inc({ upstream: name, route, code: String(result.status) });
       metrics.requestSeconds.observe({ upstream: name, route }, durationMs / 1000);
-      this.options.accessLog({ upstream: name, method: l7.method, path: request.url, status: result.status, route, attempts: result.attempts ?? 1, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: request.headers['x-request-id'] });
+      this.options.accessLog({ upstream: name, method: l7.method, path: request.target, status: result.status, route, attempts: result.attempts ?? 1, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
     });
+    return result;
   }
 
   /** An Upgrade request: routed like the others (no body), then spliced on 101 or answered as is. */
