@@ -150,6 +150,8 @@ export class H1ClientConnection {
   private readonly onEnd = (): void => {
     const exchange = this.exchange;
     if (exchange?.framing?.kind === 'close') this.completeBody(exchange, false);
+    // The peer's FIN on an idle connection: out of the pool now, not when 'close' follows.
+    else if (exchange === undefined) this.socket.destroy();
   };
 
   private readonly onClose = (): void => {
