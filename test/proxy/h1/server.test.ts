@@ -192,6 +192,7 @@ test('parse errors answer 400/431/501/505 with connection: close; garbage never 
     ['GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
     ['GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n', 501],
     ['GET / HTTP/2.0\r\nHost: a\r\n\r\n', 505],
+    ['POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     [`GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(2000)}`, 431],
     ['\x00\x01\x02garbage\r\n\r\n', 400],
     ['POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],

@@ -104,6 +104,8 @@ class H1ServerConnection {
     this.socket.on('end', this.onEnd);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
+    // A streamed answer is several writes; Nagle would hold the later ones for the client's delayed ACK.
+    (this.socket as { setNoDelay?: (noDelay: boolean) => unknown }).setNoDelay?.(true);
     this.armTimer(this.options.idleTimeoutMs ?? limits.proxyH1ServerIdleTimeoutMs, () => this.socket.destroy());
     this.socket.resume();
   }
@@ -170,6 +172,8 @@ class H1ServerConnection {
       this.handoff();
       return false;
     }
+    // RFC 9112 6.1: HTTP/1.0 has no transfer codings; such a message's framing is faulty.
+    if (parsed.version === '1.0' && parsed.headers['transfer-encoding'] !== undefined) return this.refuse(400, 'Transfer-Encoding in an HTTP/1.0 request');
     const framing = requestFraming(parsed.headers);
     if (framing.kind === 'error') return this.refuse(framing.status, framing.reason);
     if (framing.kind === 'close') return this.refuse(400, 'unframed request body');
