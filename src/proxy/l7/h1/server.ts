@@ -11,10 +11,11 @@
 // destroys only its connection; so does the client's FIN (as node:http does by default).
 
 import type { Duplex } from 'node:stream';
-import type { Clock, Timer } from '../../../lib/clock.js';
+import type { Clock } from '../../../lib/clock.js';
 import { limits } from '../../../lib/limits.js';
 import { wantsUpgrade } from '../upgrade.js';
 import { type AnswerHeaders, connectionHas, writeAnswer } from './answer.js';
+import { Deadline } from './deadline.js';
 import { type BodyFraming, ChunkedDecoder, requestFraming } from './framing.js';
 import { type Headers, parseRequestHead } from './head.js';
 
@@ -78,7 +79,8 @@ class H1ServerConnection {
   private pending: Buffer = empty;
   private head: { method: string; target: string; version: '1.0' | '1.1'; headers: Headers } | undefined;
   private body: BodyState | undefined;
-  private timer: Timer | undefined;
+  /** The idle, request or closing deadline, whichever the phase has. */
+  private readonly deadline: Deadline;
   /**
    * Aborted when the connection closes. One per connection, not per request (AbortController is a
    * measurable share of a request's cost): requests on a connection run one at a time, and each
@@ -97,6 +99,7 @@ class H1ServerConnection {
   ) {
     this.headBytesMax = options.headBytesMax ?? limits.proxyH1HeadBytesMax;
     this.bodyBytesMax = options.bodyBytesMax ?? limits.proxyRequestBodyBytesMax;
+    this.deadline = new Deadline(options.clock);
   }
 
   start(): void {
@@ -140,13 +143,12 @@ class H1ServerConnection {
 
   private readonly onClose = (): void => {
     this.phase = 'gone';
-    this.timer?.cancel();
+    this.deadline.cancel();
     this.abort?.abort(new Error('client connection closed'));
   };
 
   private armTimer(delayMs: number, fn: () => void): void {
-    this.timer?.cancel();
-    this.timer = this.options.clock.setTimer(delayMs, fn);
+    this.deadline.set(delayMs, fn);
   }
 
   /** Consumes pending bytes: a head, then its body, then hands the request to the handler. */
@@ -238,7 +240,7 @@ class H1ServerConnection {
     this.head = undefined;
     this.body = undefined;
     this.requestTimerArmed = false;
-    this.timer?.cancel();
+    this.deadline.clear();
     this.abort ??= new AbortController();
     const request: H1Request = { ...head, body: body.parts.length === 1 ? (body.parts[0] as Buffer) : Buffer.concat(body.parts, body.receivedBytes) };
     const context: H1Context = { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0, signal: this.abort.signal };
@@ -293,7 +295,7 @@ class H1ServerConnection {
   /** Gives the socket away with every unconsumed byte (this request's head included) put back. */
   private handoff(): void {
     this.phase = 'gone';
-    this.timer?.cancel();
+    this.deadline.cancel();
     this.socket.pause();
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
