@@ -232,3 +232,24 @@ test('property: a valid response head fed in random splits parses back equal', (
   );
   t.pass();
 });
+
+test('property: arbitrary bytes never throw; a parsed head re-parses the same from its own bytes', (t) => {
+  const alphabet = fc.constantFrom(...'GET /HTP1.0:\r\n \t\0aZ;,-'.split(''), '\r\n', '\r\n\r\n', 'Host: x\r\n', 'Content-Length: 5\r\n', 'Transfer-Encoding: chunked\r\n', 'HTTP/1.1 ');
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 60 }), fc.uint8Array({ maxLength: 40 }), (pieces, noise) => {
+      const buf = Buffer.concat([Buffer.from(pieces.join(''), 'latin1'), Buffer.from(noise)]);
+      for (const parse of [parseRequestHead, parseResponseHead]) {
+        const result = parse(buf, 0, 512);
+        if (result.kind !== 'head') continue;
+        if (result.end > buf.length) return false;
+        if (JSON.stringify(parse(buf.subarray(0, result.end), 0, 512)) !== JSON.stringify(result)) return false;
+        if (parse === parseRequestHead) requestFraming(result.headers);
+      }
+      const decoder = new ChunkedDecoder();
+      const decoded = decoder.push(buf);
+      return decoded.kind === 'error' || decoded.consumed <= buf.length;
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
+});

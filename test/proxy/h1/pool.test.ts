@@ -12,6 +12,7 @@ import { ManualClock, SystemClock } from '../../../src/lib/clock.js';
 import { DispatchError } from '../../../src/proxy/l7/dispatch.js';
 import { bufferedBytes } from '../../../src/proxy/l7/h1/buffered-body.js';
 import { H1Pool, type H1PoolOptions } from '../../../src/proxy/l7/h1/pool.js';
+import { serveH1 } from '../../../src/proxy/l7/h1/server.js';
 import { listen, waitFor } from './sockets.js';
 
 async function httpServer(t: ExecutionContext, handler: (request: IncomingMessage, response: ServerResponse) => void) {
@@ -284,4 +285,30 @@ test('idle connections close after idleTimeoutMs on the injected clock', async (
   await waitFor(() => upstream.connections.size === 0, 'idle connection closed');
   await h1.request(get('/'), never());
   t.is(upstream.opened(), 2);
+});
+
+test('a serveH1 server forwarding through an H1Pool: small answers buffered end to end, a big one streamed', async (t) => {
+  const big = Buffer.alloc(4 * 1024 * 1024, 7);
+  const upstream = await httpServer(t, (request, response) => {
+    if (request.url === '/big') response.end(big);
+    else response.end(`small ${request.url}`);
+  });
+  const h1 = pool(t, upstream.port);
+  const { port } = await listen(t, (socket) =>
+    serveH1(socket, {
+      clock: new SystemClock(),
+      onHandoff: (handed) => handed.destroy(),
+      handler: async (request, context) => {
+        const response = await h1.request({ method: request.method, path: request.target, headers: { host: 'upstream' }, body: request.body }, context.signal);
+        return { status: response.status, headers: { 'content-length': response.headers['content-length'] }, body: response.body };
+      },
+    }),
+  );
+  const fetched = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    return Buffer.from(await response.arrayBuffer());
+  };
+  t.is((await fetched('/a')).toString(), 'small /a');
+  t.true((await fetched('/big')).equals(big));
+  t.is((await fetched('/b')).toString(), 'small /b');
 });

@@ -8,6 +8,7 @@
 import { createServer as createHttpServer, request as httpRequest, Agent } from 'node:http';
 import { Readable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
+import fc from 'fast-check';
 import { ManualClock, SystemClock } from '../../../src/lib/clock.js';
 import { bufferedBody } from '../../../src/proxy/l7/h1/buffered-body.js';
 import { type H1Answer, type H1Context, type H1Request, serveH1, type ServeH1Options } from '../../../src/proxy/l7/h1/server.js';
@@ -191,6 +192,7 @@ test('parse errors answer 400/431/501/505 with connection: close; garbage never 
     ['GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
     ['GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n', 501],
     ['GET / HTTP/2.0\r\nHost: a\r\n\r\n', 505],
+    ['POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     [`GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(2000)}`, 431],
     ['\x00\x01\x02garbage\r\n\r\n', 400],
     ['POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
@@ -259,4 +261,28 @@ test('upgrade handoff: a node:http server receives the socket, the upgrade head 
   client.socket.write('ping');
   await client.until((received) => received.endsWith('ping'), 'echo');
   t.deepEqual(seen, ['/ws echo early']);
+});
+
+test('property: a mutated request gets an answer or a close, never a crash or a hang', async (t) => {
+  const valid = Buffer.from('POST /path?q=1 HTTP/1.1\r\nHost: example\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello', 'latin1');
+  const clock = new ManualClock();
+  const { port } = await serve(t, echo, { clock, requestTimeoutMs: 1_000, idleTimeoutMs: 60_000 });
+  const samples = fc.sample(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), { numRuns: 40, seed: 42 });
+  for (const mutations of samples) {
+    const wire = Buffer.from(valid);
+    for (const [at, byte] of mutations) wire[at] = byte;
+    const client = await rawClient(t, port);
+    client.socket.write(wire);
+    // Step the clock until the server answered (anything) or closed: a request left incomplete by
+    // the mutation must end in a 408 rather than wait forever.
+    await waitFor(() => {
+      clock.advance(100);
+      return client.received().startsWith('HTTP/1.1 ') || client.closed();
+    }, `an answer to ${JSON.stringify(wire.toString('latin1'))}`);
+    client.socket.destroy();
+  }
+  const after = await rawClient(t, port);
+  after.socket.write(valid);
+  await after.until((received) => received.endsWith('POST /path?q=1 hello'), 'the server still serves');
+  t.pass();
 });

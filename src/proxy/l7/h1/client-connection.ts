@@ -110,6 +110,8 @@ export class H1ClientConnection {
       socket.destroy();
     });
     socket.on('close', this.onClose);
+    // Requests are single writes, but a streamed exchange must not wait on Nagle + delayed ACK.
+    (socket as { setNoDelay?: (noDelay: boolean) => unknown }).setNoDelay?.(true);
     socket.resume();
   }
 
@@ -150,6 +152,8 @@ export class H1ClientConnection {
   private readonly onEnd = (): void => {
     const exchange = this.exchange;
     if (exchange?.framing?.kind === 'close') this.completeBody(exchange, false);
+    // The peer's FIN on an idle connection: out of the pool now, not when 'close' follows.
+    else if (exchange === undefined) this.socket.destroy();
   };
 
   private readonly onClose = (): void => {
@@ -209,7 +213,10 @@ export class H1ClientConnection {
     }
     exchange.remainingBytes = framing.kind === 'length' ? framing.bytes - rest.length : 0;
     exchange.body = new Readable({
-      read: () => this.socket.resume(),
+      // Only while this body is the connection's exchange: a later one may be paused for its own reader.
+      read: () => {
+        if (this.exchange === exchange) this.socket.resume();
+      },
       destroy: (error, callback) => {
         // Destroyed before its end: the rest of the body is still on the wire.
         if (this.exchange === exchange) this.fail(error ?? new DispatchError('reset', 'response body destroyed'));

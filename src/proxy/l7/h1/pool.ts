@@ -10,9 +10,10 @@
 // connections close after idleTimeoutMs (Clock) and leave the pool when their peer closes them.
 
 import type { Duplex } from 'node:stream';
-import type { Clock, Timer } from '../../../lib/clock.js';
+import type { Clock } from '../../../lib/clock.js';
 import { limits } from '../../../lib/limits.js';
 import { DispatchError } from '../dispatch.js';
+import { Deadline } from './deadline.js';
 import { H1ClientConnection, type H1ClientRequest, type H1ClientResponse, ResetBeforeResponse } from './client-connection.js';
 
 export type { H1ClientRequest, H1ClientResponse } from './client-connection.js';
@@ -42,7 +43,8 @@ function abortReason(signal: AbortSignal): Error {
 export class H1Pool {
   /** Idle connections, most recently used last. */
   private readonly idle: H1ClientConnection[] = [];
-  private readonly idleTimers = new Map<H1ClientConnection, Timer>();
+  /** Per connection, when it closes if still idle. */
+  private readonly idleDeadlines = new Map<H1ClientConnection, Deadline>();
   private readonly connections = new Set<H1ClientConnection>();
   /** Connections open or being dialed; never above connectionsMax. */
   private openCount = 0;
@@ -100,8 +102,7 @@ export class H1Pool {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const idle = this.idle.pop();
     if (idle !== undefined) {
-      this.idleTimers.get(idle)?.cancel();
-      this.idleTimers.delete(idle);
+      this.idleDeadlines.get(idle)?.clear();
       return Promise.resolve(idle);
     }
     if (this.openCount < this.options.connectionsMax) return this.dialCounted();
@@ -155,15 +156,20 @@ export class H1Pool {
       return;
     }
     this.idle.push(connection);
-    this.idleTimers.set(connection, this.options.clock.setTimer(this.options.idleTimeoutMs ?? limits.proxyH1PoolIdleTimeoutMs, () => connection.destroy()));
+    let deadline = this.idleDeadlines.get(connection);
+    if (deadline === undefined) {
+      deadline = new Deadline(this.options.clock);
+      this.idleDeadlines.set(connection, deadline);
+    }
+    deadline.set(this.options.idleTimeoutMs ?? limits.proxyH1PoolIdleTimeoutMs, () => connection.destroy());
   }
 
   /** A connection closed: it leaves the pool, and its slot may serve a waiter. */
   private forget(connection: H1ClientConnection): void {
     if (!this.connections.delete(connection)) return;
     this.openCount--;
-    this.idleTimers.get(connection)?.cancel();
-    this.idleTimers.delete(connection);
+    this.idleDeadlines.get(connection)?.cancel();
+    this.idleDeadlines.delete(connection);
     const at = this.idle.indexOf(connection);
     if (at >= 0) this.idle.splice(at, 1);
     this.serveQueue();

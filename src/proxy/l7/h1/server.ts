@@ -11,10 +11,11 @@
 // destroys only its connection; so does the client's FIN (as node:http does by default).
 
 import type { Duplex } from 'node:stream';
-import type { Clock, Timer } from '../../../lib/clock.js';
+import type { Clock } from '../../../lib/clock.js';
 import { limits } from '../../../lib/limits.js';
 import { wantsUpgrade } from '../upgrade.js';
 import { type AnswerHeaders, connectionHas, writeAnswer } from './answer.js';
+import { Deadline } from './deadline.js';
 import { type BodyFraming, ChunkedDecoder, requestFraming } from './framing.js';
 import { type Headers, parseRequestHead } from './head.js';
 
@@ -37,7 +38,7 @@ export interface H1Answer {
 export interface H1Context {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  /** Aborts when the client goes away before the answer is written. */
+  /** Aborts when the client goes away (the connection's signal, shared by its requests, which run one at a time). */
   readonly signal: AbortSignal;
 }
 
@@ -78,7 +79,13 @@ class H1ServerConnection {
   private pending: Buffer = empty;
   private head: { method: string; target: string; version: '1.0' | '1.1'; headers: Headers } | undefined;
   private body: BodyState | undefined;
-  private timer: Timer | undefined;
+  /** The idle, request or closing deadline, whichever the phase has. */
+  private readonly deadline: Deadline;
+  /**
+   * Aborted when the connection closes. One per connection, not per request (AbortController is a
+   * measurable share of a request's cost): requests on a connection run one at a time, and each
+   * ends before the next begins, so a request's signal aborts exactly when its client went away.
+   */
   private abort: AbortController | undefined;
   private drainedBytes = 0;
   /** A head has begun arriving: requestTimeoutMs runs until the request is whole. */
@@ -92,6 +99,7 @@ class H1ServerConnection {
   ) {
     this.headBytesMax = options.headBytesMax ?? limits.proxyH1HeadBytesMax;
     this.bodyBytesMax = options.bodyBytesMax ?? limits.proxyRequestBodyBytesMax;
+    this.deadline = new Deadline(options.clock);
   }
 
   start(): void {
@@ -99,6 +107,8 @@ class H1ServerConnection {
     this.socket.on('end', this.onEnd);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
+    // A streamed answer is several writes; Nagle would hold the later ones for the client's delayed ACK.
+    (this.socket as { setNoDelay?: (noDelay: boolean) => unknown }).setNoDelay?.(true);
     this.armTimer(this.options.idleTimeoutMs ?? limits.proxyH1ServerIdleTimeoutMs, () => this.socket.destroy());
     this.socket.resume();
   }
@@ -133,13 +143,12 @@ class H1ServerConnection {
 
   private readonly onClose = (): void => {
     this.phase = 'gone';
-    this.timer?.cancel();
+    this.deadline.cancel();
     this.abort?.abort(new Error('client connection closed'));
   };
 
   private armTimer(delayMs: number, fn: () => void): void {
-    this.timer?.cancel();
-    this.timer = this.options.clock.setTimer(delayMs, fn);
+    this.deadline.set(delayMs, fn);
   }
 
   /** Consumes pending bytes: a head, then its body, then hands the request to the handler. */
@@ -165,6 +174,8 @@ class H1ServerConnection {
       this.handoff();
       return false;
     }
+    // RFC 9112 6.1: HTTP/1.0 has no transfer codings; such a message's framing is faulty.
+    if (parsed.version === '1.0' && parsed.headers['transfer-encoding'] !== undefined) return this.refuse(400, 'Transfer-Encoding in an HTTP/1.0 request');
     const framing = requestFraming(parsed.headers);
     if (framing.kind === 'error') return this.refuse(framing.status, framing.reason);
     if (framing.kind === 'close') return this.refuse(400, 'unframed request body');
@@ -229,16 +240,14 @@ class H1ServerConnection {
     this.head = undefined;
     this.body = undefined;
     this.requestTimerArmed = false;
-    this.timer?.cancel();
-    const abort = new AbortController();
-    this.abort = abort;
+    this.deadline.clear();
+    this.abort ??= new AbortController();
     const request: H1Request = { ...head, body: body.parts.length === 1 ? (body.parts[0] as Buffer) : Buffer.concat(body.parts, body.receivedBytes) };
-    const context: H1Context = { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0, signal: abort.signal };
+    const context: H1Context = { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0, signal: this.abort.signal };
     let answer: H1Answer;
     try {
       answer = await this.options.handler(request, context);
     } catch {
-      this.abort = undefined;
       if (this.phase === 'busy') this.refuse(500, 'internal error');
       return;
     }
@@ -248,7 +257,6 @@ class H1ServerConnection {
     }
     const keepAlive = wantsKeepAlive(head.version, head.headers) && !connectionHas(answer.headers.connection, 'close');
     const outcome = await writeAnswer(this.socket, { method: head.method, version: head.version, keepAlive }, answer.status, answer.headers, answer.body);
-    this.abort = undefined;
     if (outcome === 'failed' || this.phase !== 'busy') return;
     if (outcome === 'close') return this.closeAfterAnswer();
     this.afterAnswer();
@@ -287,7 +295,7 @@ class H1ServerConnection {
   /** Gives the socket away with every unconsumed byte (this request's head included) put back. */
   private handoff(): void {
     this.phase = 'gone';
-    this.timer?.cancel();
+    this.deadline.cancel();
     this.socket.pause();
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
