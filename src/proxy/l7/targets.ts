@@ -74,7 +74,7 @@ export class ChainTargets {
     private readonly tls: () => MeshTls,
     private readonly connectTimeoutMs: number,
     private policy: TargetsPolicy = {},
-    /** Upgrades and HTTP/2 upstreams (transports.ts); the undici pools carry the rest. */
+    /** Upgrades and HTTP/2 upstreams (transports.ts); the H1 pools carry the rest. */
     private readonly transports?: MeshTransports,
   ) {}
 

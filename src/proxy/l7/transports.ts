@@ -1,4 +1,4 @@
-// How a routed request reaches the endpoint targets.ts picked, when the undici pool is not the
+// How a routed request reaches the endpoint targets.ts picked, when the H1 pool is not the
 // way: an HTTP/1.1 Upgrade (WebSocket) gets a mesh connection of its own (upgrade.ts), and an
 // upstream whose protocol is http2 or grpc is spoken to over HTTP/2 (ALPN h2 on the mesh mTLS
 // connection), one multiplexed session per endpoint (h2-sessions.ts). Kept apart from targets.ts
@@ -29,7 +29,7 @@ export class MeshTransports {
 
   constructor(private readonly options: MeshTransportOptions) {}
 
-  /** The answer through this transport, or undefined when the caller's undici pool should send it. */
+  /** The answer through this transport, or undefined when the caller's H1 pool should send it. */
   send(endpoint: Endpoint, service: string, request: L7Request, signal: AbortSignal): Promise<L7Response> | undefined {
     if (request.upgrade === true) return this.sendUpgrade(endpoint, service, request, signal);
     if (this.options.mode === 'h2') return this.sendH2(endpoint, service, request, signal);
