@@ -115,8 +115,9 @@ export class H1ClientConnection {
     socket.resume();
   }
 
+  /** Closed or closing (destroyed, its 'close' event still to come). */
   get isClosed(): boolean {
-    return this.closed;
+    return this.closed || this.socket.destroyed;
   }
 
   destroy(): void {
@@ -126,7 +127,7 @@ export class H1ClientConnection {
   /** Sends `request` and resolves with the response head and its body. */
   send(request: H1ClientRequest, signal: AbortSignal): Promise<H1ClientResponse> {
     return new Promise((resolve, reject) => {
-      if (this.closed) return reject(new ResetBeforeResponse('connection closed'));
+      if (this.isClosed) return reject(new ResetBeforeResponse('connection closed'));
       const onAbort = (): void => this.fail(signal.reason instanceof Error ? signal.reason : new DispatchError('reset', 'request cancelled'));
       this.exchange = { method: request.method, signal, resolve, reject, responded: false, body: undefined, framing: undefined, remainingBytes: 0, decoder: undefined, reusable: true, onAbort };
       if (signal.aborted) return onAbort();

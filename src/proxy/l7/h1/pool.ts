@@ -100,7 +100,9 @@ export class H1Pool {
 
   private acquire(signal: AbortSignal): Promise<H1ClientConnection> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    const idle = this.idle.pop();
+    let idle = this.idle.pop();
+    // One destroyed a moment ago (idle timeout, the peer's FIN) leaves with its 'close' event.
+    while (idle?.isClosed === true) idle = this.idle.pop();
     if (idle !== undefined) {
       this.idleDeadlines.get(idle)?.clear();
       return Promise.resolve(idle);
