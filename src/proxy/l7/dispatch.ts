@@ -22,6 +22,19 @@ export interface L7Request {
   readonly stream?: Readable;
   /** An HTTP/1.1 Upgrade (WebSocket): the answer may carry the upgraded socket (upgrade.ts). */
   readonly upgrade?: boolean;
+  /**
+   * Filled in by routing (upstream-http.ts) for the listener that made the request: the route it
+   * took and that route's RequestTimeout, for the access log and a stream's deadline. A holder
+   * object rather than a side table, so a copy of the request (a rewritten path) shares it.
+   */
+  readonly routing?: RouteNote;
+}
+
+export interface RouteNote {
+  /** "none" until routed. */
+  route: string;
+  /** 0 = no RequestTimeout. */
+  timeoutMs: number;
 }
 
 export interface L7Response {

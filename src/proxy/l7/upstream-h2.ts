@@ -84,12 +84,13 @@ export class H2Upstream {
     // Every request carries an ID (kept when the app sent one); traceparent and B3 pass through.
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
     if (authority !== '') headers.host = authority;
-    if (stream.endAfterHeaders) return { method, path, headers, body: Buffer.alloc(0) };
+    const routing = { route: 'none', timeoutMs: 0 };
+    if (stream.endAfterHeaders) return { method, path, headers, body: Buffer.alloc(0), routing };
     // gRPC, and uploads declared larger than the buffer bound, stream (retried on connect failures only).
     const declaredBytes = Number(headers['content-length'] ?? 0);
-    if (isGrpc(headers) || declaredBytes > limits.proxyRequestBodyBytesMax) return { method, path, headers, body: Buffer.alloc(0), stream };
+    if (isGrpc(headers) || declaredBytes > limits.proxyRequestBodyBytesMax) return { method, path, headers, body: Buffer.alloc(0), stream, routing };
     const body = await readBody(stream).catch(() => undefined);
-    return body === undefined ? undefined : { method, path, headers, body };
+    return body === undefined ? undefined : { method, path, headers, body, routing };
   }
 
   private async handle(stream: ServerHttp2Stream, head: IncomingHttpHeaders): Promise<void> {
@@ -102,7 +103,7 @@ export class H2Upstream {
     const request = await this.requestOf(stream, head);
     let result: L7Response = request === undefined ? localResponse(413, 'request body too large') : await this.options.http.dispatch(request, controller.signal).catch(failureResponse);
     if (grpc) result = asGrpc(result);
-    const routed = request === undefined ? undefined : this.options.http.routed(request);
+    const routed = request?.routing;
     const timeoutMs = routed?.timeoutMs ?? 0;
     if (timeoutMs > 0 && result.localText === undefined) result = this.withDeadline(stream, result, grpc, timeoutMs - (clock.monotonicMs() - startedMs));
     writeH2Response(stream, result);

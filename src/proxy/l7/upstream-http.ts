@@ -71,8 +71,6 @@ export class HttpUpstream {
   private readonly sockets = new Set<Duplex>();
   private state: RouteState | undefined;
   private entry: Dispatch;
-  /** The route each request took (and its RequestTimeout), for its access-log line and stream deadline. */
-  private readonly routeOf = new WeakMap<L7Request, { route: string; timeoutMs: number }>();
 
   constructor(private readonly options: HttpUpstreamOptions) {
     this.entry = this.upstreamWide(options.config);
@@ -106,11 +104,6 @@ export class HttpUpstream {
   /** The whole pipeline (faults → circuit breaker → route → timeout → retry → target), for the h2 listener. */
   dispatch(request: L7Request, signal: AbortSignal): Promise<L7Response> {
     return this.entry(request, signal);
-  }
-
-  /** The route `request` took and its RequestTimeout (0 = none); undefined before routing. */
-  routed(request: L7Request): { route: string; timeoutMs: number } | undefined {
-    return this.routeOf.get(request);
   }
 
   /** Serves an HTTP/1.x connection accepted elsewhere (the h2 listener's preface sniffing). */
@@ -161,7 +154,10 @@ export class HttpUpstream {
       dispatch = withFaults(withTimeout(retried, clock, timeoutMs), routeFaultPolicyOf(decision.destination), clock, random);
       state.routes.set(key, dispatch);
     }
-    this.routeOf.set(request, { route: decision.route, timeoutMs });
+    if (request.routing !== undefined) {
+      request.routing.route = decision.route;
+      request.routing.timeoutMs = timeoutMs;
+    }
     const path = rewritePath(request.path, decision.definition, decision.destination);
     return dispatch(path === request.path ? request : { ...request, path }, signal);
   }
@@ -173,9 +169,10 @@ export class HttpUpstream {
     // Every request carries an ID (kept when the app sent one); traceparent and B3 headers pass through.
     const headers = request.headers;
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const l7: L7Request = { method: request.method, path: request.target, headers, body: request.body, remote: { address: context.remoteAddress, port: context.remotePort } };
+    const routing = { route: 'none', timeoutMs: 0 };
+    const l7: L7Request = { method: request.method, path: request.target, headers, body: request.body, remote: { address: context.remoteAddress, port: context.remotePort }, routing };
     const result = await this.entry(l7, context.signal).catch(failureResponse);
-    const route = this.routeOf.get(l7)?.route ?? 'none';
+    const { route } = routing;
     result.body.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
       metrics.requests.inc({ upstream: name, route, code: String(result.status) });
@@ -192,13 +189,14 @@ export class HttpUpstream {
     socket.on('error', () => socket.destroy());
     const headers = request.headers as Record<string, string | string[]>;
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = this.options.random.uuid();
-    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: Buffer.alloc(0), upgrade: true };
+    const routing = { route: 'none', timeoutMs: 0 };
+    const l7: L7Request = { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: Buffer.alloc(0), upgrade: true, routing };
     const controller = new AbortController();
     const onGone = (): void => controller.abort(new DispatchError('reset', 'client went away'));
     socket.once('close', onGone);
     const result = await this.entry(l7, controller.signal).catch(failureResponse);
     socket.off('close', onGone);
-    const route = this.routeOf.get(l7)?.route ?? 'none';
+    const { route } = routing;
     const log = (): void => {
       const durationMs = clock.monotonicMs() - startedMs;
       metrics.requests.inc({ upstream: name, route, code: String(result.status) });
