@@ -1,6 +1,6 @@
 // Random: every random choice in src/ goes through this interface so that tests can seed it.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface Random {
   /** A float in [0, 1). */
@@ -36,7 +36,9 @@ export class CryptoRandom implements Random {
   }
 
   uuid(): string {
-    return formatUuid(Uint8Array.from(this.take(16)));
+    // Node's own (also from the CSPRNG, batched): one string built in C++, where formatting ours
+    // cost the L7 proxy a visible share of its per-request allocation (an x-request-id each).
+    return randomUUID();
   }
 
   private take(bytes: number): Buffer {

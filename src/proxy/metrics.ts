@@ -61,3 +61,34 @@ export function serveMetrics(metrics: ProxyMetrics, host: string, port: number):
   server.maxConnections = 64;
   return listenOn(server, port, host).then((bound) => ({ server, port: bound }));
 }
+
+/**
+ * The per-request metrics of one L7 listener (requests by route and code, latency by route), with
+ * prom-client's labeled children kept: given a label object, prom-client hashes it on every call,
+ * a visible share of the L7 path's allocation. Routes and codes are few, so the cache stays small.
+ */
+export class RequestMetrics {
+  private readonly counters = new Map<string, { inc(): void }>();
+  private readonly latencies = new Map<string, { observe(value: number): void }>();
+
+  constructor(
+    private readonly metrics: ProxyMetrics,
+    private readonly upstream: string,
+  ) {}
+
+  record(route: string, status: number, seconds: number): void {
+    const key = `${route} ${status}`;
+    let counter = this.counters.get(key);
+    if (counter === undefined) {
+      counter = this.metrics.requests.labels({ upstream: this.upstream, route, code: String(status) });
+      this.counters.set(key, counter);
+    }
+    counter.inc();
+    let latency = this.latencies.get(route);
+    if (latency === undefined) {
+      latency = this.metrics.requestSeconds.labels({ upstream: this.upstream, route });
+      this.latencies.set(route, latency);
+    }
+    latency.observe(seconds);
+  }
+}

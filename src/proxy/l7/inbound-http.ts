@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../lib/clock.js';
 import type { Random } from '../../lib/random.js';
-import type { ProxyMetrics } from '../metrics.js';
+import { type ProxyMetrics, RequestMetrics } from '../metrics.js';
 import { type L7Response, localResponse } from './dispatch.js';
 import { type H1Answer, type H1Context, type H1Request, serveH1 } from './h1/server.js';
 import { H1Pool } from './h1/pool.js';
@@ -41,12 +41,14 @@ export class InboundHttp {
   private readonly sockets = new Set<Socket>();
   /** The caller's service, per handed-over socket. */
   private readonly sourceOf = new WeakMap<Duplex, string>();
+  private readonly recorded: RequestMetrics;
 
   constructor(private readonly options: InboundHttpOptions) {
     // Only upgrade requests reach it; anything else on a handed-over connection is refused.
     this.upgrades = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
     this.upgrades.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
     const { localAddress, localPort, clock } = options;
+    this.recorded = new RequestMetrics(options.metrics, 'inbound');
     const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
     this.app = new H1Pool({
       dial: () => dialLocal(localAddress, localPort, clock, limits.proxyLocalConnectTimeoutMs),
@@ -106,7 +108,7 @@ export class InboundHttp {
 
   /** One request from the codec: 403 or the local app's answer, logged once its body is written. */
   private async exchange(request: H1Request, context: H1Context, source: string): Promise<H1Answer> {
-    const { clock, metrics } = this.options;
+    const { clock } = this.options;
     const startedMs = clock.monotonicMs();
     const headers = request.headers;
     let result: L7Response;
@@ -119,8 +121,7 @@ export class InboundHttp {
     }
     result.body.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
-      metrics.requests.inc({ upstream: 'inbound', route: 'local_app', code: String(result.status) });
-      metrics.requestSeconds.observe({ upstream: 'inbound', route: 'local_app' }, durationMs / 1000);
+      this.recorded.record('local_app', result.status, durationMs / 1000);
       this.options.accessLog({ listener: 'public', source, method: request.method, path: request.target, status: result.status, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
     });
     return result;

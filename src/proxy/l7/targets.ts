@@ -129,7 +129,7 @@ export class ChainTargets {
   /** A dispatch to the first of `targetIds` that has a healthy endpoint (failover order). */
   dispatchTo(targetIds: readonly string[]): { dispatch: Dispatch; endpointOf: () => Endpoint | undefined } {
     let last: Endpoint | undefined;
-    const dispatch: Dispatch = async (request, signal) => {
+    const toFirst: Dispatch = (request, signal) => {
       for (const id of targetIds) {
         const target = this.targets.get(id);
         if (target === undefined) continue;
@@ -142,13 +142,24 @@ export class ChainTargets {
         });
         if (endpoint === undefined) continue;
         last = endpoint;
-        const response = await this.send(endpoint, target, request, signal);
-        if (hashed.setCookie === undefined) return response;
-        const cookies = response.headers['set-cookie'];
-        const setCookie = cookies === undefined ? [hashed.setCookie] : [...(Array.isArray(cookies) ? cookies : [cookies]), hashed.setCookie];
-        return { ...response, headers: { ...response.headers, 'set-cookie': setCookie } };
+        const sent = this.send(endpoint, target, request, signal);
+        const cookie = hashed.setCookie;
+        if (cookie === undefined) return sent;
+        return sent.then((response) => {
+          const cookies = response.headers['set-cookie'];
+          const setCookie = cookies === undefined ? [cookie] : [...(Array.isArray(cookies) ? cookies : [cookies]), cookie];
+          return { ...response, headers: { ...response.headers, 'set-cookie': setCookie } };
+        });
       }
-      throw new DispatchError('no-endpoint', `no healthy endpoint for ${targetIds.join(', ')}`);
+      return Promise.reject(new DispatchError('no-endpoint', `no healthy endpoint for ${targetIds.join(', ')}`));
+    };
+    // Not async (one promise less per request), so a synchronous failure is turned into a rejection here.
+    const dispatch: Dispatch = (request, signal) => {
+      try {
+        return toFirst(request, signal);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     };
     return { dispatch, endpointOf: () => last };
   }

@@ -18,7 +18,7 @@ import type { CompiledChain } from '../../connect/discovery-chain.js';
 import type { Clock } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
-import type { ProxyMetrics } from '../metrics.js';
+import { type ProxyMetrics, RequestMetrics } from '../metrics.js';
 import { withCircuitBreaker } from './circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
 import { type H1Answer, type H1Context, type H1Request, serveH1 } from './h1/server.js';
@@ -50,7 +50,8 @@ export interface HttpUpstreamOptions {
 
 interface RouteState {
   readonly chain: CompiledChain;
-  readonly routes: Map<string, Dispatch>;
+  /** Each route's wrapped dispatch and RequestTimeout, built on first use. */
+  readonly routes: Map<string, { readonly dispatch: Dispatch; readonly timeoutMs: number }>;
 }
 
 export function factsOf(request: L7Request): RequestFacts {
@@ -69,11 +70,13 @@ export class HttpUpstream {
   private readonly upgrades: Server;
   /** Accepted connections, so close() can end them (net.Server.close only stops accepting). */
   private readonly sockets = new Set<Duplex>();
+  private readonly recorded: RequestMetrics;
   private state: RouteState | undefined;
   private entry: Dispatch;
 
   constructor(private readonly options: HttpUpstreamOptions) {
     this.entry = this.upstreamWide(options.config);
+    this.recorded = new RequestMetrics(options.metrics, options.name);
     this.server = createNetServer({ noDelay: true }, (socket: Socket) => this.serve(socket));
     this.server.maxConnections = limits.proxyUpstreamConnectionsMax;
     // Only upgrade requests reach it; anything else on a handed-over connection is refused.
@@ -144,16 +147,17 @@ export class HttpUpstream {
     if (decision === undefined) return Promise.resolve(localResponse(404, 'no route matched'));
     const streaming = request.stream !== undefined;
     const key = `${decision.route}|${decision.targets.join(',')}|${streaming ? 'stream' : 'buffered'}`;
-    const timeoutMs = timeoutMsOf(decision.destination);
-    let dispatch = state.routes.get(key);
-    if (dispatch === undefined) {
+    let built = state.routes.get(key);
+    if (built === undefined) {
       const { clock, random, metrics, name } = this.options;
+      const timeoutMs = timeoutMsOf(decision.destination);
       const target = this.options.targets.dispatchTo(decision.targets).dispatch;
       const policy = streaming ? streamingRetryPolicy(retryPolicyOf(decision.destination)) : retryPolicyOf(decision.destination);
       const retried = withRetry(target, policy, clock, random, { onRetry: () => metrics.retries.inc({ upstream: name, route: decision.route }) });
-      dispatch = withFaults(withTimeout(retried, clock, timeoutMs), routeFaultPolicyOf(decision.destination), clock, random);
-      state.routes.set(key, dispatch);
+      built = { dispatch: withFaults(withTimeout(retried, clock, timeoutMs), routeFaultPolicyOf(decision.destination), clock, random), timeoutMs };
+      state.routes.set(key, built);
     }
+    const { dispatch, timeoutMs } = built;
     if (request.routing !== undefined) {
       request.routing.route = decision.route;
       request.routing.timeoutMs = timeoutMs;
@@ -164,7 +168,7 @@ export class HttpUpstream {
 
   /** One request from the codec: the pipeline's answer, logged once its body has been written. */
   private async exchange(request: H1Request, context: H1Context): Promise<H1Answer> {
-    const { clock, metrics, name } = this.options;
+    const { clock, name } = this.options;
     const startedMs = clock.monotonicMs();
     // Every request carries an ID (kept when the app sent one); traceparent and B3 headers pass through.
     const headers = request.headers;
@@ -175,8 +179,7 @@ export class HttpUpstream {
     const { route } = routing;
     result.body.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
-      metrics.requests.inc({ upstream: name, route, code: String(result.status) });
-      metrics.requestSeconds.observe({ upstream: name, route }, durationMs / 1000);
+      this.recorded.record(route, result.status, durationMs / 1000);
       this.options.accessLog({ upstream: name, method: l7.method, path: request.target, status: result.status, route, attempts: result.attempts ?? 1, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
     });
     return result;
