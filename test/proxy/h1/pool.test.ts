@@ -81,6 +81,20 @@ test('keep-alive reuse; small bodies come buffered; request framing and host kep
   t.is(upstream.opened(), 1);
 });
 
+test("an upstream's hop-by-hop fields end at the pool: Connection (and what it lists) and Keep-Alive are dropped", async (t) => {
+  const upstream = await httpServer(t, (_request, response) => {
+    response.writeHead(200, { connection: 'close, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5', 'x-end': '2', 'content-length': '2' });
+    response.end('ok');
+  });
+  const response = await pool(t, upstream.port).request(get('/'), never());
+  t.is(response.headers.connection, undefined);
+  t.is(response.headers['x-hop'], undefined, 'listed in Connection');
+  t.is(response.headers['keep-alive'], undefined);
+  t.is(response.headers['x-end'], '2');
+  t.is(response.headers['content-length'], '2', 'framing stays for the writer');
+  response.body.destroy();
+});
+
 test('connectionsMax: further requests queue FIFO and reuse the freed connection', async (t) => {
   const held: ServerResponse[] = [];
   const order: string[] = [];

@@ -28,6 +28,25 @@ export interface H1ClientResponse {
   readonly body: Readable;
 }
 
+/** Fields that describe this connection only (RFC 9110 7.6.1), and the ones its Connection lists. */
+const hopByHopResponse = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+
+/**
+ * Removes the response's hop-by-hop fields (after they decided this connection's reuse), so that an
+ * upstream's `Connection: close` closes this connection only, not the client's as well.
+ * Transfer-Encoding and Content-Length stay: the writer frames the body anew from them.
+ */
+function dropHopByHop(headers: Headers): void {
+  const listed = headers.connection;
+  if (listed !== undefined) {
+    for (const token of (Array.isArray(listed) ? listed.join(',') : listed).split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== 'transfer-encoding' && name !== 'content-length') delete headers[name];
+    }
+  }
+  for (const name of hopByHopResponse) delete headers[name];
+}
+
 /** A reset before any response byte: on a reused connection the peer likely closed it while idle. */
 export class ResetBeforeResponse extends DispatchError {
   constructor(message: string) {
@@ -181,6 +200,7 @@ export class H1ClientConnection {
       if (framing.kind === 'error') return this.fail(new DispatchError('reset', `malformed response: ${framing.reason}`));
       exchange.framing = framing;
       exchange.reusable = framing.kind !== 'close' && !connectionHas(head.headers.connection, 'close') && (head.version === '1.1' || connectionHas(head.headers.connection, 'keep-alive'));
+      dropHopByHop(head.headers);
       const rest = this.pending;
       this.pending = empty;
       return this.startBody(exchange, head.status, head.headers, framing, rest);
