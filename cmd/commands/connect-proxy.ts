@@ -78,6 +78,17 @@ async function run(client: ApiClient, flags: ProxyFlags): Promise<void> {
  */
 function accessLogToStdout(clock: SystemClock): (entry: Record<string, unknown>) => void {
   let pending = '';
+  // The ISO time of the current millisecond, formatted once for all the lines logged within it.
+  let stampMs = NaN;
+  let stamp = '';
+  const timeNow = (): string => {
+    const nowMs = clock.nowMs();
+    if (nowMs !== stampMs) {
+      stampMs = nowMs;
+      stamp = new Date(nowMs).toISOString();
+    }
+    return stamp;
+  };
   return (entry) => {
     if (pending === '') {
       setImmediate(() => {
@@ -86,7 +97,7 @@ function accessLogToStdout(clock: SystemClock): (entry: Record<string, unknown>)
         process.stdout.write(text);
       });
     }
-    pending += `${JSON.stringify({ time: new Date(clock.nowMs()).toISOString(), ...entry })}\n`;
+    pending += `${JSON.stringify({ time: timeNow(), ...entry })}\n`;
   };
 }
 
