@@ -21,7 +21,7 @@ import type { Random } from '../../lib/random.js';
 import { type ProxyMetrics, RequestMetrics } from '../metrics.js';
 import { withCircuitBreaker } from './circuit-breaker.js';
 import { type Dispatch, DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
-import { type H1Answer, type H1Context, type H1Request, serveH1 } from './h1/server.js';
+import { type H1Answer, type H1Context, type H1Request, type Refusal, serveH1 } from './h1/server.js';
 import { withFaults } from './fault-injection.js';
 import { circuitLimitsOf, faultPolicyOf, retryPolicyOf, routeFaultPolicyOf, timeoutMsOf } from './policy.js';
 import { withRetry } from './retry.js';
@@ -121,7 +121,15 @@ export class HttpUpstream {
       clock: this.options.clock,
       handler: (request, context) => this.exchange(request, context),
       onHandoff: (handed) => this.upgrades.emit('connection', handed),
+      onRefused: (refusal) => this.refused(refusal),
     });
+  }
+
+  /** A request the codec answered itself (malformed, too large, too slow): logged and counted too. */
+  private refused(refusal: Refusal): void {
+    const { metrics, name } = this.options;
+    metrics.requests.inc({ upstream: name, route: 'none', code: String(refusal.status) });
+    this.options.accessLog({ upstream: name, method: refusal.method, path: refusal.target, status: refusal.status, route: 'none', reason: refusal.reason });
   }
 
   /** A new chain from the agent: routes are rebuilt on first use. */

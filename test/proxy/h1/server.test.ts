@@ -11,7 +11,7 @@ import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { ManualClock, SystemClock } from '../../../src/lib/clock.js';
 import { bufferedBody } from '../../../src/proxy/l7/h1/buffered-body.js';
-import { type H1Answer, type H1Context, type H1Request, serveH1, type ServeH1Options } from '../../../src/proxy/l7/h1/server.js';
+import { type H1Answer, type H1Context, type H1Request, type Refusal, serveH1, type ServeH1Options } from '../../../src/proxy/l7/h1/server.js';
 import { count, listen, rawClient, waitFor } from './sockets.js';
 
 type Handler = (request: H1Request, context: H1Context) => Promise<H1Answer>;
@@ -79,12 +79,13 @@ test('chunked request body in pieces; then a second request on the same connecti
   t.pass();
 });
 
-test('413 for a body over bodyBytesMax (content-length and chunked), then close', async (t) => {
+test('413 for a body over bodyBytesMax (content-length and chunked), then close; onRefused is told each', async (t) => {
   let calls = 0;
+  const refusals: Refusal[] = [];
   const { port } = await serve(t, (request, context) => {
     calls++;
     return echo(request, context);
-  }, { bodyBytesMax: 10 });
+  }, { bodyBytesMax: 10, onRefused: (refusal) => refusals.push(refusal) });
   const byLength = await rawClient(t, port);
   byLength.socket.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n');
   await byLength.until((received) => received.startsWith('HTTP/1.1 413 ') && received.includes('connection: close'), '413');
@@ -93,6 +94,14 @@ test('413 for a body over bodyBytesMax (content-length and chunked), then close'
   chunked.socket.write('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n123456\r\n6\r\n123456\r\n0\r\n\r\n');
   await chunked.until((received) => received.startsWith('HTTP/1.1 413 '), 'chunked 413');
   t.is(calls, 0);
+  const garbled = await rawClient(t, port);
+  garbled.socket.write('NOT A REQUEST\r\n\r\n');
+  await garbled.until((received) => received.startsWith('HTTP/1.1 400 '), '400');
+  t.deepEqual(refusals.map(({ status, method, target }) => [status, method, target]), [
+    [413, 'POST', '/'],
+    [413, 'POST', '/'],
+    [400, undefined, undefined],
+  ]);
 });
 
 test('Expect: 100-continue gets 100 Continue before the body is read', async (t) => {

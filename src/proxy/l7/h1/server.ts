@@ -52,6 +52,16 @@ export interface ServeH1Options {
   readonly bodyBytesMax?: number;
   readonly idleTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Told of every request the codec answers itself (400, 408, 413, 417, 431, 500, 501, 505), for the access log. */
+  readonly onRefused?: (refusal: Refusal) => void;
+}
+
+export interface Refusal {
+  readonly status: number;
+  readonly reason: string;
+  /** Known when the head was read before the refusal. */
+  readonly method?: string;
+  readonly target?: string;
 }
 
 type Phase = 'head' | 'body' | 'busy' | 'closing' | 'gone';
@@ -175,14 +185,14 @@ class H1ServerConnection {
       return false;
     }
     // RFC 9112 6.1: HTTP/1.0 has no transfer codings; such a message's framing is faulty.
-    if (parsed.version === '1.0' && parsed.headers['transfer-encoding'] !== undefined) return this.refuse(400, 'Transfer-Encoding in an HTTP/1.0 request');
+    if (parsed.version === '1.0' && parsed.headers['transfer-encoding'] !== undefined) return this.refuse(400, 'Transfer-Encoding in an HTTP/1.0 request', parsed);
     const framing = requestFraming(parsed.headers);
-    if (framing.kind === 'error') return this.refuse(framing.status, framing.reason);
-    if (framing.kind === 'close') return this.refuse(400, 'unframed request body');
-    if (framing.kind === 'length' && framing.bytes > this.bodyBytesMax) return this.refuse(413, 'request body too large');
+    if (framing.kind === 'error') return this.refuse(framing.status, framing.reason, parsed);
+    if (framing.kind === 'close') return this.refuse(400, 'unframed request body', parsed);
+    if (framing.kind === 'length' && framing.bytes > this.bodyBytesMax) return this.refuse(413, 'request body too large', parsed);
     const expect = parsed.headers.expect;
     if (expect !== undefined) {
-      if (typeof expect !== 'string' || expect.toLowerCase() !== '100-continue') return this.refuse(417, 'unsupported Expect');
+      if (typeof expect !== 'string' || expect.toLowerCase() !== '100-continue') return this.refuse(417, 'unsupported Expect', parsed);
       // Only a client that will send a body waits for the 100; HTTP/1.0 knows no 1xx.
       if (framing.kind !== 'none' && parsed.version === '1.1') this.socket.write(continueLine);
     }
@@ -248,7 +258,7 @@ class H1ServerConnection {
     try {
       answer = await this.options.handler(request, context);
     } catch {
-      if (this.phase === 'busy') this.refuse(500, 'internal error');
+      if (this.phase === 'busy') this.refuse(500, 'internal error', head);
       return;
     }
     if (this.phase !== 'busy') {
@@ -275,7 +285,8 @@ class H1ServerConnection {
   }
 
   /** Answers a malformed or refused request with a short text and closes; returns false for callers' convenience. */
-  private refuse(status: number, reason: string): false {
+  private refuse(status: number, reason: string, head: { readonly method: string; readonly target: string } | undefined = this.head): false {
+    this.options.onRefused?.({ status, reason, method: head?.method, target: head?.target });
     const text = `${reason}\n`;
     this.socket.write(`HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`, 'latin1');
     this.closeAfterAnswer();
