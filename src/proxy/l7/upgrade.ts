@@ -10,12 +10,11 @@
 import { request as httpRequest, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DispatchError, type L7Request, type L7Response } from './dispatch.js';
+import { connectionHas } from './h1/answer.js';
 
 /** Whether an HTTP/1.1 request asks for a protocol upgrade (Connection lists "upgrade", Upgrade set). */
 export function wantsUpgrade(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
-  const connection = headers.connection;
-  const tokens = (Array.isArray(connection) ? connection.join(',') : (connection ?? '')).toLowerCase().split(/\s*,\s*/);
-  return tokens.includes('upgrade') && headers.upgrade !== undefined;
+  return headers.upgrade !== undefined && connectionHas(headers.connection, 'upgrade');
 }
 
 /** Headers for the upgrade request on the next hop: Connection reduced to "upgrade", the rest kept. */
