@@ -77,6 +77,17 @@ export class RequestMetrics {
   ) {}
 
   record(route: string, status: number, seconds: number): void {
+    this.count(route, status);
+    let latency = this.latencies.get(route);
+    if (latency === undefined) {
+      latency = this.metrics.requestSeconds.labels({ upstream: this.upstream, route });
+      this.latencies.set(route, latency);
+    }
+    latency.observe(seconds);
+  }
+
+  /** A request with no latency worth observing (one the codec refused before it was whole). */
+  count(route: string, status: number): void {
     const key = `${route} ${status}`;
     let counter = this.counters.get(key);
     if (counter === undefined) {
@@ -84,11 +95,5 @@ export class RequestMetrics {
       this.counters.set(key, counter);
     }
     counter.inc();
-    let latency = this.latencies.get(route);
-    if (latency === undefined) {
-      latency = this.metrics.requestSeconds.labels({ upstream: this.upstream, route });
-      this.latencies.set(route, latency);
-    }
-    latency.observe(seconds);
   }
 }

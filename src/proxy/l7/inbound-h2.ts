@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Clock } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
-import type { ProxyMetrics } from '../metrics.js';
+import { type ProxyMetrics, RequestMetrics } from '../metrics.js';
 import { DispatchError, type L7Response, localResponse } from './dispatch.js';
 import { asGrpc, grpcLocalResponse, grpcStatus, isGrpc } from './grpc-local.js';
 import { fromH2Request, sendOnSession, sessionAuthority, writeH2Response } from './h2-io.js';
@@ -28,10 +28,12 @@ export class InboundH2 {
   private readonly app = new H2Sessions();
   private readonly sourceOf = new WeakMap<Http2Session, string>();
   private readonly sessions = new Set<Http2Session>();
+  private readonly recorded: RequestMetrics;
   /** The caller of the socket being handed over (the 'session' event fires within handoff). */
   private handingOver = '';
 
   constructor(private readonly options: InboundHttpOptions & { readonly clock: Clock; readonly random: Random; readonly metrics: ProxyMetrics }) {
+    this.recorded = new RequestMetrics(options.metrics, 'inbound');
     this.server = createH2Server({ settings: { maxConcurrentStreams: limits.proxyH2StreamsMax } });
     this.server.on('session', (session: Http2Session) => {
       this.sourceOf.set(session, this.handingOver);
@@ -67,7 +69,7 @@ export class InboundH2 {
   }
 
   private async handle(stream: ServerHttp2Stream, head: IncomingHttpHeaders): Promise<void> {
-    const { clock, metrics, service } = this.options;
+    const { clock, service } = this.options;
     const startedMs = clock.monotonicMs();
     stream.on('error', () => undefined);
     const source = this.sourceOf.get(stream.session as Http2Session) ?? '';
@@ -87,8 +89,7 @@ export class InboundH2 {
     writeH2Response(stream, result);
     stream.once('close', () => {
       const durationMs = clock.monotonicMs() - startedMs;
-      metrics.requests.inc({ upstream: 'inbound', route: 'local_app', code: String(result.status) });
-      metrics.requestSeconds.observe({ upstream: 'inbound', route: 'local_app' }, durationMs / 1000);
+      this.recorded.record('local_app', result.status, durationMs / 1000);
       const grpcCode = result.headers['grpc-status'] ?? result.trailers?.()?.['grpc-status'];
       this.options.accessLog({ listener: 'public', protocol: grpc ? 'grpc' : 'http2', source, method: request.method, path: request.path, status: result.status, ...(grpc ? { grpc_status: Number(grpcCode ?? -1) } : {}), duration_ms: Math.round(durationMs * 1000) / 1000, request_id: request.headers['x-request-id'] });
     });

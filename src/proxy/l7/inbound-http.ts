@@ -69,7 +69,7 @@ export class InboundHttp {
       onHandoff: (handed) => this.upgrades.emit('connection', handed),
       // A request the codec answered itself (malformed, too large, too slow): logged and counted too.
       onRefused: (refusal) => {
-        this.options.metrics.requests.inc({ upstream: 'inbound', route: 'local_app', code: String(refusal.status) });
+        this.recorded.count('local_app', refusal.status);
         this.options.accessLog({ listener: 'public', source, method: refusal.method, path: refusal.target, status: refusal.status, reason: refusal.reason });
       },
     });

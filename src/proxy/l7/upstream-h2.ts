@@ -19,7 +19,7 @@ import type { Clock } from '../../lib/clock.js';
 import { limits } from '../../lib/limits.js';
 import type { Random } from '../../lib/random.js';
 import { listenOn } from '../listen.js';
-import type { ProxyMetrics } from '../metrics.js';
+import { type ProxyMetrics, RequestMetrics } from '../metrics.js';
 import { DispatchError, type L7Request, type L7Response, localResponse } from './dispatch.js';
 import { asGrpc, encodeGrpcMessage, grpcStatus, isGrpc } from './grpc-local.js';
 import { fromH2Request, writeH2Response } from './h2-io.js';
@@ -45,8 +45,10 @@ export class H2Upstream {
   private readonly server: Server;
   private readonly h2: Http2Server;
   private readonly sessions = new Set<Http2Session>();
+  private readonly recorded: RequestMetrics;
 
   constructor(private readonly options: H2UpstreamOptions) {
+    this.recorded = new RequestMetrics(options.metrics, options.name);
     this.h2 = createH2Server({ settings: { maxConcurrentStreams: limits.proxyH2StreamsMax } });
     this.h2.on('session', (session: Http2Session) => {
       this.sessions.add(session);
@@ -94,7 +96,7 @@ export class H2Upstream {
   }
 
   private async handle(stream: ServerHttp2Stream, head: IncomingHttpHeaders): Promise<void> {
-    const { clock, metrics, name } = this.options;
+    const { clock, name } = this.options;
     const startedMs = clock.monotonicMs();
     stream.on('error', () => undefined);
     const grpc = isGrpc(head);
@@ -111,8 +113,7 @@ export class H2Upstream {
       const durationMs = clock.monotonicMs() - startedMs;
       const route = routed?.route ?? 'none';
       const trailers = result.trailers?.();
-      metrics.requests.inc({ upstream: name, route, code: String(result.status) });
-      metrics.requestSeconds.observe({ upstream: name, route }, durationMs / 1000);
+      this.recorded.record(route, result.status, durationMs / 1000);
       this.options.accessLog({
         upstream: name,
         protocol: grpc ? 'grpc' : 'http2',

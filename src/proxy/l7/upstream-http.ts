@@ -127,8 +127,8 @@ export class HttpUpstream {
 
   /** A request the codec answered itself (malformed, too large, too slow): logged and counted too. */
   private refused(refusal: Refusal): void {
-    const { metrics, name } = this.options;
-    metrics.requests.inc({ upstream: name, route: 'none', code: String(refusal.status) });
+    const { name } = this.options;
+    this.recorded.count('none', refusal.status);
     this.options.accessLog({ upstream: name, method: refusal.method, path: refusal.target, status: refusal.status, route: 'none', reason: refusal.reason });
   }
 
