@@ -195,7 +195,7 @@ export class HttpUpstream {
 
   /** An Upgrade request: routed like the others (no body), then spliced on 101 or answered as is. */
   private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const { clock, metrics, name } = this.options;
+    const { clock, name } = this.options;
     const startedMs = clock.monotonicMs();
     socket.on('error', () => socket.destroy());
     const headers = request.headers as Record<string, string | string[]>;
@@ -210,7 +210,7 @@ export class HttpUpstream {
     const { route } = routing;
     const log = (): void => {
       const durationMs = clock.monotonicMs() - startedMs;
-      metrics.requests.inc({ upstream: name, route, code: String(result.status) });
+      this.recorded.count(route, result.status);
       this.options.accessLog({ upstream: name, method: l7.method, path: request.url, status: result.status, route, upgrade: headers.upgrade, duration_ms: Math.round(durationMs * 1000) / 1000, request_id: headers['x-request-id'] });
     };
     if (socket.destroyed) {
