@@ -58,7 +58,13 @@ test.serial('a lock held by a client agent\'s session is released when that agen
   t.false(sessions.some((session) => session.ID === holderSession), 'the holder\'s session was invalidated');
   // The lock-delay (1 s) refuses the waiter for a moment, then it wins.
   t.true(await eventually('the waiter to acquire', async () => ((await send('PUT', lockUrl(waiter, 'acquire', waiterSession), waiter.name)) === true ? true : undefined), 30_000));
-  const entries = (await getJson(`${cluster.url(cluster.servers[0] ?? waiter)}/v1/kv/service/web/leader?stale`)) as KvEntry[];
-  t.is(entries[0]?.Session, waiterSession);
-  t.is(entries[0]?.LockIndex, 2);
+  // A stale read answers from the server's own copy, which may lag the leader for a moment: wait for
+  // the write to reach every server rather than assert on the first read.
+  for (const server of cluster.servers) {
+    const entry = await eventually(`the new holder replicated to ${server.name}`, async () => {
+      const entries = (await getJson(`${cluster.url(server)}/v1/kv/service/web/leader?stale`)) as KvEntry[] | undefined;
+      return entries?.[0]?.Session === waiterSession ? entries[0] : undefined;
+    }, 30_000);
+    t.is(entry.LockIndex, 2);
+  }
 });
