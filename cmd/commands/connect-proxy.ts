@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { ApiClient, ClientFlags } from '../../src/api/index.js';
 import { SystemClock } from '../../src/lib/clock.js';
 import { CryptoRandom } from '../../src/lib/random.js';
+import { AccessLog } from '../../src/proxy/access-log.js';
 import { configFromRegistration, parseHostPort, parseUpstreamFlag, type ProxyConfig, proxyIdForSidecar } from '../../src/proxy/config.js';
 import { createProxyMetrics, serveMetrics } from '../../src/proxy/metrics.js';
 import { startProxy } from '../../src/proxy/proxy.js';
@@ -56,8 +57,8 @@ async function run(client: ApiClient, flags: ProxyFlags): Promise<void> {
     });
   });
   const clock = new SystemClock();
-  const accessLog = accessLogToStdout(clock);
-  const proxy = await startProxy({ client, clock, random: new CryptoRandom(), logger, metrics, accessLog }, config);
+  const accessLog = new AccessLog(clock, (text) => process.stdout.write(text));
+  const proxy = await startProxy({ client, clock, random: new CryptoRandom(), logger, metrics, accessLog: accessLog.write }, config);
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (flags.metricsAddr !== undefined) {
     const address = parseHostPort(flags.metricsAddr, '-metrics-addr');
@@ -69,36 +70,7 @@ async function run(client: ApiClient, flags: ProxyFlags): Promise<void> {
   logger.info('stopping');
   metricsServer?.server.close();
   await proxy.stop();
-}
-
-/**
- * One JSON line per request on stdout. Lines are gathered and written once per event-loop turn:
- * stdout to a pipe is a synchronous write(2) on Linux, and one per request cost the L7 path a
- * syscall per hop under load.
- */
-function accessLogToStdout(clock: SystemClock): (entry: Record<string, unknown>) => void {
-  let pending = '';
-  // The ISO time of the current millisecond, formatted once for all the lines logged within it.
-  let stampMs = NaN;
-  let stamp = '';
-  const timeNow = (): string => {
-    const nowMs = clock.nowMs();
-    if (nowMs !== stampMs) {
-      stampMs = nowMs;
-      stamp = new Date(nowMs).toISOString();
-    }
-    return stamp;
-  };
-  return (entry) => {
-    if (pending === '') {
-      setImmediate(() => {
-        const text = pending;
-        pending = '';
-        process.stdout.write(text);
-      });
-    }
-    pending += `${JSON.stringify({ time: timeNow(), ...entry })}\n`;
-  };
+  accessLog.flush();
 }
 
 export function registerConnectProxyCommand(connect: Command): void {
