@@ -29,22 +29,36 @@ export interface H1ClientResponse {
 }
 
 /** Fields that describe this connection only (RFC 9110 7.6.1), and the ones its Connection lists. */
-const hopByHopResponse = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+const hopByHopResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
 
 /**
- * Removes the response's hop-by-hop fields (after they decided this connection's reuse), so that an
- * upstream's `Connection: close` closes this connection only, not the client's as well.
- * Transfer-Encoding and Content-Length stay: the writer frames the body anew from them.
+ * The response's fields without its hop-by-hop ones (after they decided this connection's reuse),
+ * so that an upstream's `Connection: close` closes this connection only, not the client's as well.
+ * Transfer-Encoding and Content-Length stay: the writer frames the body anew from them. A copy, not
+ * `delete`: deleting a field turns the object into a slow dictionary for every later lookup.
  */
-function dropHopByHop(headers: Headers): void {
-  const listed = headers.connection;
-  if (listed !== undefined) {
-    for (const token of (Array.isArray(listed) ? listed.join(',') : listed).split(',')) {
+function withoutHopByHop(headers: Headers): Headers {
+  const connection = headers.connection;
+  const listed: string[] = [];
+  if (connection !== undefined) {
+    for (const token of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
       const name = token.trim().toLowerCase();
-      if (name !== 'transfer-encoding' && name !== 'content-length') delete headers[name];
+      if (name !== 'transfer-encoding' && name !== 'content-length') listed.push(name);
     }
   }
-  for (const name of hopByHopResponse) delete headers[name];
+  const dropped = (name: string): boolean => hopByHopResponse.has(name) || listed.includes(name);
+  let any = false;
+  for (const name in headers) if (dropped(name)) any = true;
+  if (!any) return headers;
+  const kept: Headers = {};
+  for (const name in headers) {
+    if (dropped(name)) continue;
+    const value = headers[name] as string | string[];
+    // A field named __proto__ must stay an own field (head.ts addField).
+    if (name === '__proto__') Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
+    else kept[name] = value;
+  }
+  return kept;
 }
 
 /** A reset before any response byte: on a reused connection the peer likely closed it while idle. */
@@ -200,10 +214,9 @@ export class H1ClientConnection {
       if (framing.kind === 'error') return this.fail(new DispatchError('reset', `malformed response: ${framing.reason}`));
       exchange.framing = framing;
       exchange.reusable = framing.kind !== 'close' && !connectionHas(head.headers.connection, 'close') && (head.version === '1.1' || connectionHas(head.headers.connection, 'keep-alive'));
-      dropHopByHop(head.headers);
       const rest = this.pending;
       this.pending = empty;
-      return this.startBody(exchange, head.status, head.headers, framing, rest);
+      return this.startBody(exchange, head.status, withoutHopByHop(head.headers), framing, rest);
     }
   }
 
