@@ -1,18 +1,20 @@
 // Sidecar proxy benchmark (issue 10). Run: npm run bench:proxy   (needs wrk, nginx, haproxy:
 // ../shared/anchors/install.sh)
 //
-// In one run, the same wrk load (the anchor's: -t2 -c64 for throughput, -t1 -c1 for latency,
-// plus -t1 -c8 closed loop, and -t1 -c8 paced to RATE req/s in all (default 2,000: a quarter or
-// less of what the slowest chain carries) as the "moderate load" of the issue's latency target;
-// DURATION s each) against:
+// In one run, the same loads against every chain: wrk -t2 -c64 for throughput (the anchor's) and
+// wrk -t1 -c8 closed loop; for latency, latency-probe.ts (keep-alive GETs timed one by one) with one
+// connection closed loop, and with 8 connections paced to RATE req/s in all (default 2,000: a
+// quarter or less of what the slowest chain carries) as the "moderate load" of the issue's latency
+// target. Why a probe and not wrk -c1: wrk adds ~1.5 ms of its own to the p99 on this VM even
+// against nginx alone. DURATION s each. The chains:
 //   1. direct: nginx (1 worker, `return 200`), our own instance;
-//   2. taxiway L4: wrk → web's sidecar upstream listener → mTLS → api's sidecar → nginx, with a
+//   2. taxiway L4: client → web's sidecar upstream listener → mTLS → api's sidecar → nginx, with a
 //      real dev agent and two `taxiway connect proxy -sidecar-for` processes;
 //   3. taxiway L7: the same chain for a service whose protocol is http (discovery-chain routing,
-//      undici to the peer sidecar);
+//      the h1 codec and keep-alive pools to the peer sidecar);
 //   4. the anchors, by ../shared/anchors/proxy-anchor.sh (RUNS=1) after taxiway is stopped:
-//      haproxy two-hop mTLS in TCP and HTTP mode, and the Node net+tls pipe (c64 and c1);
-//   5. the same haproxy chain started here (haproxy-chain.ts) for the c8 and paced loads.
+//      haproxy two-hop mTLS in TCP and HTTP mode, and the Node net+tls pipe (wrk c64 and c1);
+//   5. the same haproxy chain started here (haproxy-chain.ts) for the c8, probe c1 and paced loads.
 // Prints rps and p50/p99 per scenario and the ratios: taxiway L4 / haproxy TCP, taxiway L7 /
 // haproxy HTTP, each / direct, and the p99 the two hops add at c1, c8 and paced. Every process is
 // stopped by PID. For quick iterations: SCENARIOS=l7 (a comma list of direct, l4, l7, haproxy) and
@@ -36,6 +38,7 @@ const proxyNodeArgs = (process.env.PROXY_NODE_ARGS ?? '').split(' ').filter((arg
 const anchorScript = fileURLToPath(new URL('../../../shared/anchors/proxy-anchor.sh', import.meta.url));
 const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.sh', import.meta.url));
 const cliPath = fileURLToPath(new URL('../cmd/taxiway.js', import.meta.url));
+const probePath = fileURLToPath(new URL('./latency-probe.js', import.meta.url));
 
 interface WrkResult {
   readonly label: string;
@@ -62,25 +65,25 @@ function toMs(token: string | undefined): number {
   return NaN;
 }
 
-/** wrk's per-connection pause (ms) before each request, so that `connections` send about RATE req/s. */
-function pacedScript(dir: string, connections: number): string {
-  const path = join(dir, 'paced.lua');
-  writeFileSync(path, `function delay()\n  return ${(1000 * connections) / pacedRate}\nend\n`);
-  return path;
-}
-
-async function wrk(label: string, port: number, threads: number, connections: number, script?: string): Promise<WrkResult> {
+async function wrk(label: string, port: number, threads: number, connections: number): Promise<WrkResult> {
   await run('bash', [waitQuiet]).catch(() => '');
-  const paced = script === undefined ? [] : ['-s', script];
-  const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...paced, `http://127.0.0.1:${port}/`]);
+  const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', `http://127.0.0.1:${port}/`]);
   const line = (prefix: string) => out.split('\n').find((text) => text.trim().startsWith(prefix))?.trim().split(/\s+/);
   return {
-    label: `${label} c${connections}${script === undefined ? '' : ' paced'}`,
+    label: `${label} c${connections}`,
     rps: Number(line('Requests/sec')?.[1] ?? NaN),
     p50Ms: toMs(line('50%')?.[1]),
     p99Ms: toMs(line('99%')?.[1]),
     errors: /Non-2xx|Socket errors/.test(out),
   };
+}
+
+/** latency-probe.ts in its own process: `connections` closed loop (rate 0) or paced to `rate` req/s in all. */
+async function probe(label: string, port: number, connections: number, rate: number): Promise<WrkResult> {
+  await run('bash', [waitQuiet]).catch(() => '');
+  const out = await run(process.execPath, [probePath, String(port), String(connections), String(rate), String(durationSeconds)]);
+  const parsed = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { rps: number; p50_ms: number; p99_ms: number; errors: number };
+  return { label: `${label} ${rate === 0 ? `c${connections}` : `c${connections} paced`}`, rps: parsed.rps, p50Ms: parsed.p50_ms, p99Ms: parsed.p99_ms, errors: parsed.errors > 0 };
 }
 
 function freePort(): Promise<number> {
@@ -160,14 +163,13 @@ async function measureTaxiway(): Promise<WrkResult[]> {
     await waitAnswering(upstreams.app4);
     await waitAnswering(upstreams.app7);
     const results: WrkResult[] = [];
-    const paced = pacedScript(dir, 8);
     const chains = [['direct', 'direct nginx', nginxPort], ['l4', 'taxiway L4 mtls 2hop', upstreams.app4], ['l7', 'taxiway L7 mtls 2hop', upstreams.app7]] as const;
     for (const [scenario, label, port] of chains) {
       if (!scenarios.has(scenario)) continue;
       results.push(await wrk(label, port, 2, 64));
       results.push(await wrk(label, port, 1, 8));
-      results.push(await wrk(label, port, 1, 8, paced));
-      results.push(await wrk(label, port, 1, 1));
+      results.push(await probe(label, port, 8, pacedRate));
+      results.push(await probe(label, port, 1, 0));
       process.stdout.write(`${JSON.stringify(results.slice(-4))}\n`);
     }
     if (scenarios.has('haproxy')) {
@@ -176,7 +178,8 @@ async function measureTaxiway(): Promise<WrkResult[]> {
       for (const [label, port] of [['haproxy tcp mtls 2hop', chain.tcpPort], ['haproxy http mtls 2hop', chain.httpPort]] as const) {
         await waitAnswering(port);
         results.push(await wrk(label, port, 1, 8));
-        results.push(await wrk(label, port, 1, 8, paced));
+        results.push(await probe(label, port, 8, pacedRate));
+        results.push(await probe(label, port, 1, 0));
       }
     }
     return results;
@@ -194,7 +197,7 @@ async function measureAnchors(): Promise<WrkResult[]> {
     .filter((line) => line.startsWith('{"label"'))
     .map((line) => {
       const parsed = JSON.parse(line) as { label: string; rps: number; p50_ms: number; p99_ms: number; errors: number };
-      return { label: parsed.label, rps: parsed.rps, p50Ms: parsed.p50_ms, p99Ms: parsed.p99_ms, errors: parsed.errors > 0 };
+      return { label: `${parsed.label} anchor`, rps: parsed.rps, p50Ms: parsed.p50_ms, p99Ms: parsed.p99_ms, errors: parsed.errors > 0 };
     });
 }
 
@@ -202,14 +205,14 @@ const taxiway = await measureTaxiway();
 const anchors = withAnchors ? await measureAnchors() : [];
 const all = [...taxiway, ...anchors];
 const find = (label: string) => all.find((result) => result.label === label);
-console.log('\n== wrk results (rps, p50/p99 ms)');
-for (const result of all) console.log(`${result.label.padEnd(32)} ${result.rps.toFixed(0).padStart(8)} rps  p50 ${result.p50Ms.toFixed(3)}  p99 ${result.p99Ms.toFixed(3)}${result.errors ? '  ERRORS' : ''}`);
+console.log('\n== results (rps, p50/p99 ms; c64 and c8 by wrk, c1 and paced by the probe, the anchors by wrk)');
+for (const result of all) console.log(`${result.label.padEnd(36)} ${result.rps.toFixed(0).padStart(8)} rps  p50 ${result.p50Ms.toFixed(3)}  p99 ${result.p99Ms.toFixed(3)}${result.errors ? '  ERRORS' : ''}`);
 const ratio = (a: string, b: string) => ((find(a)?.rps ?? NaN) / (find(b)?.rps ?? NaN)).toFixed(2);
 const added = (label: string, load: string) => ((find(`${label} ${load}`)?.p99Ms ?? NaN) - (find(`direct nginx ${load}`)?.p99Ms ?? NaN)).toFixed(3);
 console.log('\n== ratios (c64 throughput)');
-console.log(`taxiway L4 / haproxy tcp mtls 2hop:  ${ratio('taxiway L4 mtls 2hop c64', 'haproxy tcp mtls 2hop c64')}`);
-console.log(`taxiway L7 / haproxy http mtls 2hop: ${ratio('taxiway L7 mtls 2hop c64', 'haproxy http mtls 2hop c64')}`);
-console.log(`taxiway L4 / node tcp mtls 2hop:     ${ratio('taxiway L4 mtls 2hop c64', 'node tcp mtls 2hop c64')}`);
+console.log(`taxiway L4 / haproxy tcp mtls 2hop:  ${ratio('taxiway L4 mtls 2hop c64', 'haproxy tcp mtls 2hop c64 anchor')}`);
+console.log(`taxiway L7 / haproxy http mtls 2hop: ${ratio('taxiway L7 mtls 2hop c64', 'haproxy http mtls 2hop c64 anchor')}`);
+console.log(`taxiway L4 / node tcp mtls 2hop:     ${ratio('taxiway L4 mtls 2hop c64', 'node tcp mtls 2hop c64 anchor')}`);
 console.log(`taxiway L4 / direct nginx:           ${ratio('taxiway L4 mtls 2hop c64', 'direct nginx c64')}`);
 console.log(`taxiway L7 / direct nginx:           ${ratio('taxiway L7 mtls 2hop c64', 'direct nginx c64')}`);
 console.log('\n== p99 added by the two hops (vs our direct nginx at the same load; target < 1 ms at moderate load)');
