@@ -40,7 +40,7 @@ const waitQuiet = fileURLToPath(new URL('../../../shared/anchors/lib/wait-quiet.
 const cliPath = fileURLToPath(new URL('../cmd/taxiway.js', import.meta.url));
 const probePath = fileURLToPath(new URL('./latency-probe.js', import.meta.url));
 
-interface WrkResult {
+interface LoadResult {
   readonly label: string;
   readonly rps: number;
   readonly p50Ms: number;
@@ -65,7 +65,7 @@ function toMs(token: string | undefined): number {
   return NaN;
 }
 
-async function wrk(label: string, port: number, threads: number, connections: number): Promise<WrkResult> {
+async function wrk(label: string, port: number, threads: number, connections: number): Promise<LoadResult> {
   await run('bash', [waitQuiet]).catch(() => '');
   const out = await run('wrk', [`-t${threads}`, `-c${connections}`, `-d${durationSeconds}s`, '--latency', `http://127.0.0.1:${port}/`]);
   const line = (prefix: string) => out.split('\n').find((text) => text.trim().startsWith(prefix))?.trim().split(/\s+/);
@@ -79,7 +79,7 @@ async function wrk(label: string, port: number, threads: number, connections: nu
 }
 
 /** latency-probe.ts in its own process: `connections` closed loop (rate 0) or paced to `rate` req/s in all. */
-async function probe(label: string, port: number, connections: number, rate: number): Promise<WrkResult> {
+async function probe(label: string, port: number, connections: number, rate: number): Promise<LoadResult> {
   await run('bash', [waitQuiet]).catch(() => '');
   const out = await run(process.execPath, [probePath, String(port), String(connections), String(rate), String(durationSeconds)]);
   const parsed = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { rps: number; p50_ms: number; p99_ms: number; errors: number };
@@ -145,7 +145,7 @@ async function waitAnswering(port: number): Promise<void> {
   throw new Error(`nothing answers on ${port}`);
 }
 
-async function measureTaxiway(): Promise<WrkResult[]> {
+async function measureTaxiway(): Promise<LoadResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'taxiway-bench-proxy-'));
   const agent = await startBenchAgent();
   try {
@@ -162,7 +162,7 @@ async function measureTaxiway(): Promise<WrkResult[]> {
     await waitAnswering(nginxPort);
     await waitAnswering(upstreams.app4);
     await waitAnswering(upstreams.app7);
-    const results: WrkResult[] = [];
+    const results: LoadResult[] = [];
     const chains = [['direct', 'direct nginx', nginxPort], ['l4', 'taxiway L4 mtls 2hop', upstreams.app4], ['l7', 'taxiway L7 mtls 2hop', upstreams.app7]] as const;
     for (const [scenario, label, port] of chains) {
       if (!scenarios.has(scenario)) continue;
@@ -190,7 +190,7 @@ async function measureTaxiway(): Promise<WrkResult[]> {
   }
 }
 
-async function measureAnchors(): Promise<WrkResult[]> {
+async function measureAnchors(): Promise<LoadResult[]> {
   const out = await run('bash', [anchorScript], { RUNS: '1', DURATION: String(durationSeconds) });
   return out
     .split('\n')
