@@ -55,20 +55,34 @@ export class H1Pool {
   constructor(private readonly options: H1PoolOptions) {}
 
   /** Sends `request`; dial failures reject with DispatchError('connect'), a lost connection with 'reset'. */
-  async request(request: H1ClientRequest, signal: AbortSignal): Promise<H1ClientResponse> {
-    if (this.state !== 'open') throw new DispatchError('connect', 'connection pool closed');
-    const connection = await this.acquire(signal);
-    if (signal.aborted) {
-      this.release(connection);
-      throw abortReason(signal);
-    }
+  request(request: H1ClientRequest, signal: AbortSignal): Promise<H1ClientResponse> {
+    if (this.state !== 'open') return Promise.reject(new DispatchError('connect', 'connection pool closed'));
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    // The usual case, an idle connection at hand, takes no async frame: it is every request's path.
+    const idle = this.takeIdle();
+    if (idle !== undefined) return this.sendOn(idle, request, signal);
+    return this.acquire(signal).then((connection) => {
+      if (signal.aborted) {
+        this.release(connection);
+        throw abortReason(signal);
+      }
+      return this.sendOn(connection, request, signal);
+    });
+  }
+
+  /** Sends on `connection`; a reused one that closes before any answer byte gets the request again on a new one. */
+  private sendOn(connection: H1ClientConnection, request: H1ClientRequest, signal: AbortSignal): Promise<H1ClientResponse> {
     const reused = connection.exchanges > 0;
-    try {
-      return await connection.send(request, signal);
-    } catch (error) {
-      if (!(error instanceof ResetBeforeResponse && reused) || signal.aborted) throw error;
-    }
-    // The keep-alive race: once more, on a connection of its own.
+    const sent = connection.send(request, signal);
+    if (!reused) return sent;
+    return sent.catch((error: unknown) => {
+      if (!(error instanceof ResetBeforeResponse) || signal.aborted) throw error;
+      return this.resend(request, signal);
+    });
+  }
+
+  /** The keep-alive race: once more, on a connection of its own. */
+  private async resend(request: H1ClientRequest, signal: AbortSignal): Promise<H1ClientResponse> {
     const fresh = this.openCount < this.options.connectionsMax ? await this.dialCounted() : await this.acquire(signal);
     if (signal.aborted) {
       this.release(fresh);
@@ -100,13 +114,8 @@ export class H1Pool {
 
   private acquire(signal: AbortSignal): Promise<H1ClientConnection> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    let idle = this.idle.pop();
-    // One destroyed a moment ago (idle timeout, the peer's FIN) leaves with its 'close' event.
-    while (idle?.isClosed === true) idle = this.idle.pop();
-    if (idle !== undefined) {
-      this.idleDeadlines.get(idle)?.clear();
-      return Promise.resolve(idle);
-    }
+    const idle = this.takeIdle();
+    if (idle !== undefined) return Promise.resolve(idle);
     if (this.openCount < this.options.connectionsMax) return this.dialCounted();
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
@@ -118,6 +127,15 @@ export class H1Pool {
       signal.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
     });
+  }
+
+  /** The most recently used idle connection, its idle deadline cleared. */
+  private takeIdle(): H1ClientConnection | undefined {
+    let idle = this.idle.pop();
+    // One destroyed a moment ago (idle timeout, the peer's FIN) leaves with its 'close' event.
+    while (idle?.isClosed === true) idle = this.idle.pop();
+    if (idle !== undefined) this.idleDeadlines.get(idle)?.clear();
+    return idle;
   }
 
   /** Dials one connection, counted in openCount from now; failures are 'connect' errors. */
