@@ -224,31 +224,45 @@ export class ChainTargets {
     }
   }
 
-  private async send(endpoint: Endpoint, target: FollowedTarget, request: L7Request, signal: AbortSignal): Promise<L7Response> {
+  /** Sends to `endpoint`, counting it in flight and telling the outlier detector how it went. Not async: every request takes it. */
+  private send(endpoint: Endpoint, target: FollowedTarget, request: L7Request, signal: AbortSignal): Promise<L7Response> {
     const release = this.active.begin(endpoint);
     const key = endpointKey(endpoint);
+    let sent: Promise<L7Response>;
     try {
-      const response = await (this.transports?.send(endpoint, target.service, request, signal) ?? this.sendPooled(endpoint, target.service, request, signal));
-      target.outlier.report(key, response.status >= 500);
-      // An upgraded (WebSocket) exchange is in flight until its socket closes, not its empty body.
-      const ends = response.upgraded?.socket ?? response.body;
-      ends.once('close', release);
-      ends.once('error', release);
-      return response;
+      sent = this.transports?.send(endpoint, target.service, request, signal) ?? this.sendPooled(endpoint, target.service, request, signal);
     } catch (error) {
-      release();
-      if (error instanceof DispatchError) {
-        if (error.kind === 'connect') target.outlier.report(key, true);
-        throw error;
-      }
-      const code = (error as { code?: string }).code ?? '';
-      if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED') {
-        target.outlier.report(key, true);
-        throw new DispatchError('connect', (error as Error).message);
-      }
-      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DispatchError('reset', 'request cancelled');
-      throw new DispatchError('reset', (error as Error).message);
+      sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return sent.then(
+      (response) => {
+        target.outlier.report(key, response.status >= 500);
+        // An upgraded (WebSocket) exchange is in flight until its socket closes, not its empty body.
+        const ends = response.upgraded?.socket ?? response.body;
+        ends.once('close', release);
+        ends.once('error', release);
+        return response;
+      },
+      (error: unknown) => {
+        release();
+        throw this.failureOf(error, key, target, signal);
+      },
+    );
+  }
+
+  /** A failed send as a DispatchError: connect failures count against the endpoint (outlier detection). */
+  private failureOf(error: unknown, key: string, target: FollowedTarget, signal: AbortSignal): Error {
+    if (error instanceof DispatchError) {
+      if (error.kind === 'connect') target.outlier.report(key, true);
+      return error;
+    }
+    const code = (error as { code?: string }).code ?? '';
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED') {
+      target.outlier.report(key, true);
+      return new DispatchError('connect', (error as Error).message);
+    }
+    if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new DispatchError('reset', 'request cancelled');
+    return new DispatchError('reset', (error as Error).message);
   }
 
   /** HTTP/1.1 through the endpoint's pool (everything transports.ts does not carry). */
