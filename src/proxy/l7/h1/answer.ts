@@ -55,10 +55,11 @@ export interface AnswerContext {
 }
 
 /**
- * Writes `answer` on `socket` and resolves once the body is handed to the socket (or the
- * connection failed). The body is always ended or destroyed, so its 'close' fires.
+ * Writes `answer` on `socket`: a whole (or bodiless) answer at once, returning the outcome; a
+ * streamed one resolves once the body is handed to the socket (or the connection failed). The body
+ * is always ended or destroyed, so its 'close' fires.
  */
-export function writeAnswer(socket: Duplex, context: AnswerContext, status: number, headers: AnswerHeaders, body: Readable): Promise<AnswerOutcome> {
+export function writeAnswer(socket: Duplex, context: AnswerContext, status: number, headers: AnswerHeaders, body: Readable): AnswerOutcome | Promise<AnswerOutcome> {
   const bodiless = context.method === 'HEAD' || status < 200 || status === 204 || status === 304;
   const declared = headers['content-length'] === undefined ? undefined : contentLengthOf(headers['content-length']);
   let keepAlive = context.keepAlive;
@@ -71,7 +72,7 @@ export function writeAnswer(socket: Duplex, context: AnswerContext, status: numb
     const head = `${start}${length === undefined ? '' : `content-length: ${length}\r\n`}${connectionLine(context.version, keepAlive)}\r\n`;
     if (bodiless || buffered === undefined || buffered.length === 0) socket.write(head, 'latin1');
     else socket.write(oneWrite(head, buffered));
-    return Promise.resolve(keepAlive ? 'keep-alive' : 'close');
+    return keepAlive ? 'keep-alive' : 'close';
   }
   let framing: 'length' | 'chunked' | 'close';
   if (declared !== undefined) framing = 'length';

@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
 import { limits } from '../../../lib/limits.js';
 import { wantsUpgrade } from '../upgrade.js';
-import { type AnswerHeaders, connectionHas, writeAnswer } from './answer.js';
+import { type AnswerHeaders, type AnswerOutcome, connectionHas, writeAnswer } from './answer.js';
 import { Deadline } from './deadline.js';
 import { type BodyFraming, ChunkedDecoder, requestFraming } from './framing.js';
 import { type Headers, parseRequestHead } from './head.js';
@@ -171,7 +171,7 @@ class H1ServerConnection {
       if (!this.readHead()) return;
     }
     if (this.phase !== 'body') return;
-    if (this.readBody()) void this.dispatch();
+    if (this.readBody()) this.dispatch();
   }
 
   /** Parses the head in `pending`; true once the connection is reading its body. */
@@ -241,8 +241,8 @@ class H1ServerConnection {
     }
   }
 
-  /** Runs the handler for the complete request, writes its answer, then reads on or closes. */
-  private async dispatch(): Promise<void> {
+  /** Runs the handler for the complete request; its answer is written by answer(). Not async: every request takes it. */
+  private dispatch(): void {
     const head = this.head;
     const body = this.body;
     if (head === undefined || body === undefined) return;
@@ -252,21 +252,33 @@ class H1ServerConnection {
     this.requestTimerArmed = false;
     this.deadline.clear();
     this.abort ??= new AbortController();
-    const request: H1Request = { ...head, body: body.parts.length === 1 ? (body.parts[0] as Buffer) : Buffer.concat(body.parts, body.receivedBytes) };
+    const request: H1Request = { method: head.method, target: head.target, version: head.version, headers: head.headers, body: body.parts.length === 1 ? (body.parts[0] as Buffer) : Buffer.concat(body.parts, body.receivedBytes) };
     const context: H1Context = { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0, signal: this.abort.signal };
-    let answer: H1Answer;
-    try {
-      answer = await this.options.handler(request, context);
-    } catch {
-      if (this.phase === 'busy') this.refuse(500, 'internal error', head);
-      return;
-    }
+    this.options
+      .handler(request, context)
+      .then(
+        (answer) => this.answer(head, answer),
+        () => {
+          if (this.phase === 'busy') this.refuse(500, 'internal error', head);
+        },
+      )
+      // A failure writing the answer ends this connection only.
+      .catch(() => this.socket.destroy());
+  }
+
+  /** Writes the handler's answer (a whole one at once, synchronously), then reads on or closes. */
+  private answer(head: { readonly method: string; readonly version: '1.0' | '1.1'; readonly headers: Headers }, answer: H1Answer): void {
     if (this.phase !== 'busy') {
       answer.body.destroy();
       return;
     }
     const keepAlive = wantsKeepAlive(head.version, head.headers) && !connectionHas(answer.headers.connection, 'close');
-    const outcome = await writeAnswer(this.socket, { method: head.method, version: head.version, keepAlive }, answer.status, answer.headers, answer.body);
+    const outcome = writeAnswer(this.socket, { method: head.method, version: head.version, keepAlive }, answer.status, answer.headers, answer.body);
+    if (typeof outcome === 'string') this.answered(outcome);
+    else void outcome.then((written) => this.answered(written));
+  }
+
+  private answered(outcome: AnswerOutcome): void {
     if (outcome === 'failed' || this.phase !== 'busy') return;
     if (outcome === 'close') return this.closeAfterAnswer();
     this.afterAnswer();
