@@ -295,3 +295,23 @@ test('property: a mutated request gets an answer or a close, never a crash or a 
   await after.until((received) => received.endsWith('POST /path?q=1 hello'), 'the server still serves');
   t.pass();
 });
+
+test('a handler that rejects, or throws instead of returning a promise, gets 500 and the connection closes; the server keeps serving', async (t) => {
+  const { port } = await serve(t, (request) => {
+    if (request.target === '/throw') throw new Error('thrown');
+    if (request.target === '/reject') return Promise.reject(new Error('rejected'));
+    return Promise.resolve(text('fine'));
+  });
+  for (const path of ['/throw', '/reject']) {
+    const client = await rawClient(t, port);
+    client.socket.write(`GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    const answer = await client.until((received) => received.includes('internal error\n'), `the 500 for ${path}`);
+    t.true(answer.startsWith('HTTP/1.1 500 Internal Server Error\r\n'));
+    t.true(answer.includes('connection: close\r\n'));
+    await waitFor(() => client.closed(), 'the connection closes');
+  }
+  const client = await rawClient(t, port);
+  client.socket.write('GET /ok HTTP/1.1\r\nHost: a\r\n\r\n');
+  await client.until((received) => received.endsWith('fine'), 'a later request is served');
+  t.pass();
+});

@@ -43,7 +43,7 @@ export interface H1Context {
 }
 
 export interface ServeH1Options {
-  /** Called once per request, never concurrently on one connection; a rejection answers 500 and closes. */
+  /** Called once per request, never concurrently on one connection; a rejection (or a throw) answers 500 and closes. */
   readonly handler: (request: H1Request, context: H1Context) => Promise<H1Answer>;
   /** Receives the socket of an Upgrade or CONNECT request, the request's bytes put back (unshift). */
   readonly onHandoff: (socket: Duplex) => void;
@@ -254,8 +254,14 @@ class H1ServerConnection {
     this.abort ??= new AbortController();
     const request: H1Request = { method: head.method, target: head.target, version: head.version, headers: head.headers, body: body.parts.length === 1 ? (body.parts[0] as Buffer) : Buffer.concat(body.parts, body.receivedBytes) };
     const context: H1Context = { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0, signal: this.abort.signal };
-    this.options
-      .handler(request, context)
+    let answered: Promise<H1Answer>;
+    try {
+      answered = this.options.handler(request, context);
+    } catch (error) {
+      // A handler that throws instead of rejecting gets the same 500.
+      answered = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    answered
       .then(
         (answer) => this.answer(head, answer),
         () => {
