@@ -74,11 +74,17 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/**
- * Finds the head that starts at `offset`: its decoded text (start line and field lines, without
- * the final CRLFCRLF) and the offset past it, or why there is none (yet).
- */
-function findHead(buf: Buffer, offset: number, headBytesMax: number, skipEmptyLines: boolean): { text: string; end: number } | HeadError | Incomplete {
+/** A head found in the buffer: its decoded text, where its start line ends, and the offset past it. */
+interface FoundHead {
+  /** Start line and field lines, without the final CRLFCRLF. */
+  readonly text: string;
+  /** Index in `text` of the CRLF after the start line (text.length when there are no fields). */
+  readonly lineEnd: number;
+  readonly end: number;
+}
+
+/** Finds the head that starts at `offset`, or why there is none (yet). */
+function findHead(buf: Buffer, offset: number, headBytesMax: number, skipEmptyLines: boolean): FoundHead | HeadError | Incomplete {
   let start = offset;
   // RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request-line (some
   // clients send an extra CRLF after a body).
@@ -89,7 +95,8 @@ function findHead(buf: Buffer, offset: number, headBytesMax: number, skipEmptyLi
   const text = buf.toString('latin1', start, at);
   // Lines end in CRLF only: a bare LF (or CR) anywhere would split lines differently for another parser.
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (text.charCodeAt(i - 1) !== CR) return fail(400, 'bare LF in head');
-  return { text, end: at + 4 };
+  const lineEnd = text.indexOf('\r\n');
+  return { text, lineEnd: lineEnd < 0 ? text.length : lineEnd, end: at + 4 };
 }
 
 /**
@@ -143,9 +150,7 @@ function addField(headers: Headers, name: string, value: string): void {
 export function parseRequestHead(buf: Buffer, offset: number, headBytesMax: number): RequestHead | HeadError | Incomplete {
   const found = findHead(buf, offset, headBytesMax, true);
   if (!('text' in found)) return found;
-  const { text, end } = found;
-  let lineEnd = text.indexOf('\r\n');
-  if (lineEnd < 0) lineEnd = text.length;
+  const { text, lineEnd, end } = found;
   const firstSpace = text.indexOf(' ');
   const secondSpace = firstSpace < 0 ? -1 : text.indexOf(' ', firstSpace + 1);
   if (firstSpace < 0 || secondSpace < 0 || secondSpace > lineEnd) return fail(400, 'malformed request line');
@@ -174,9 +179,7 @@ function isTarget(text: string): boolean {
 export function parseResponseHead(buf: Buffer, offset: number, headBytesMax: number): ResponseHead | HeadError | Incomplete {
   const found = findHead(buf, offset, headBytesMax, false);
   if (!('text' in found)) return found;
-  const { text, end } = found;
-  let lineEnd = text.indexOf('\r\n');
-  if (lineEnd < 0) lineEnd = text.length;
+  const { text, lineEnd, end } = found;
   const version = versionOf(text.slice(0, 8));
   if (typeof version !== 'string') return version;
   const c0 = text.charCodeAt(9);
