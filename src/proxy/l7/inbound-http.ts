@@ -6,7 +6,7 @@
 // (WebSocket) is handed by the codec to a node:http server that only does upgrades: checked the
 // same way, then sent to the app on a connection of its own and, on 101, spliced (upgrade.ts).
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../lib/clock.js';
@@ -20,7 +20,7 @@ import { requestFacts } from './request-facts.js';
 import { limits } from '../../lib/limits.js';
 import { splice } from '../pipe.js';
 import { dialLocal } from './local-app.js';
-import { answerUpgrade, sendUpgrade } from './upgrade.js';
+import { answerUpgrade, sendUpgrade, upgradeServer } from './upgrade.js';
 
 export interface InboundHttpOptions {
   readonly service: string;
@@ -44,9 +44,7 @@ export class InboundHttp {
   private readonly recorded: RequestMetrics;
 
   constructor(private readonly options: InboundHttpOptions) {
-    // Only upgrade requests reach it; anything else on a handed-over connection is refused.
-    this.upgrades = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
-    this.upgrades.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
+    this.upgrades = upgradeServer((request, socket, head) => void this.handleUpgrade(request, socket, head));
     const { localAddress, localPort, clock } = options;
     this.recorded = new RequestMetrics(options.metrics, 'inbound');
     const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;

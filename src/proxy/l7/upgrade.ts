@@ -7,10 +7,21 @@
 //   3. the 101 is written to the client's socket with the upstream's headers, the early bytes of
 //      each side are passed on, and the two sockets are spliced (pipe.ts: backpressure, half-close).
 
-import { request as httpRequest, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DispatchError, type L7Request, type L7Response } from './dispatch.js';
 import { connectionHas } from './h1/answer.js';
+
+/**
+ * The node:http server an L7 listener hands its Upgrade and CONNECT connections to (the codec,
+ * h1/server.ts, puts their bytes back first). Only upgrade requests reach it; anything else on a
+ * handed-over connection is refused with 400.
+ */
+export function upgradeServer(onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): Server {
+  const server = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
+  server.on('upgrade', onUpgrade);
+  return server;
+}
 
 /** Whether an HTTP/1.1 request asks for a protocol upgrade (Connection lists "upgrade", Upgrade set). */
 export function wantsUpgrade(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {

@@ -10,7 +10,7 @@
 // sockets (upgrade.ts). The h2 listener (upstream-h2.ts) reuses this pipeline through dispatch():
 // its streaming requests get the connect-failure-only retry policy (streaming.ts).
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -32,7 +32,7 @@ import { withTimeout } from './timeout.js';
 import { listenOn } from '../listen.js';
 import { splice } from '../pipe.js';
 import { streamingRetryPolicy } from './streaming.js';
-import { answerUpgrade } from './upgrade.js';
+import { answerUpgrade, upgradeServer } from './upgrade.js';
 
 export interface HttpUpstreamOptions {
   readonly name: string;
@@ -79,9 +79,7 @@ export class HttpUpstream {
     this.recorded = new RequestMetrics(options.metrics, options.name);
     this.server = createNetServer({ noDelay: true }, (socket: Socket) => this.serve(socket));
     this.server.maxConnections = limits.proxyUpstreamConnectionsMax;
-    // Only upgrade requests reach it; anything else on a handed-over connection is refused.
-    this.upgrades = createServer((_request, response) => response.writeHead(400, { connection: 'close' }).end());
-    this.upgrades.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(request, socket, head));
+    this.upgrades = upgradeServer((request, socket, head) => void this.handleUpgrade(request, socket, head));
   }
 
   /**
